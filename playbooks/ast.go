@@ -1,0 +1,134 @@
+package playbooks
+
+import (
+	"fmt"
+	"time"
+)
+
+// Pos is a position in a source file (1-based line and column).
+type Pos struct {
+	File string
+	Line int
+	Col  int
+}
+
+func (p Pos) String() string {
+	if p.File == "" {
+		return fmt.Sprintf("%d:%d", p.Line, p.Col)
+	}
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+}
+
+// Playbook is a parsed playbook file, imports resolved.
+type Playbook struct {
+	File  string
+	Plays []*Play
+}
+
+// Serial is one entry of a play's serial: a count or a percentage.
+type Serial struct {
+	Count   int     // used when Percent == 0
+	Percent float64 // 0 < Percent <= 100 when given as "N%"
+}
+
+// Budget is drover's disruption_budget.
+type Budget struct {
+	Pos            Pos
+	Per            string  // inventory variable name, or a group name prefix
+	MaxUnavailable int     // when Percent == 0
+	Percent        float64 // "N%" of each group, rounded down, at least 1
+}
+
+// Play is one play. The three task lists pre_tasks, tasks and post_tasks (or
+// pre_reboot / reboot / post_reboot) are kept as written; Compile turns a play
+// into a Program.
+type Play struct {
+	Pos                    Pos
+	Name                   string
+	Hosts                  string // host pattern, as written (a list is joined with ",")
+	Serial                 []Serial
+	MaxFailPercentage      *float64
+	AnyErrorsFatal         bool
+	Order                  string // inventory (default), reverse_inventory, sorted, reverse_sorted, shuffle
+	GatherFacts            bool
+	Become                 *bool
+	BecomeUser             string
+	BecomeMethod           string
+	RemoteUser             string
+	Vars                   map[string]any
+	VarsFiles              []string
+	Environment            map[string]any
+	Tags                   []string
+	PreTasks               []*Task
+	Tasks                  []*Task
+	PostTasks              []*Task
+	Handlers               []*Task
+	Throttle               int
+	ContinueOnBatchFailure bool
+
+	// drover's reboot phases. When Reboot is set, Tasks is empty and the
+	// compiler places a reboot task between PreReboot and PostReboot.
+	PreReboot  []*Task
+	Reboot     *Task
+	PostReboot []*Task
+
+	// drover's rolling extensions.
+	DisruptionBudget       *Budget
+	HealthGate             []*Task
+	PauseBetweenBatches    time.Duration
+	ConfirmAfterFirstBatch bool
+}
+
+// Task is one task, or a block (Block non-nil).
+type Task struct {
+	Pos    Pos
+	Name   string
+	Module string         // canonical short name ("command", "reboot", ...); "" for a block
+	Args   map[string]any // arguments as written (strings may hold templates); free form under "_raw_params"
+
+	When        []string // bare expressions, all must hold
+	Register    string
+	Loop        any // a list, or a template string that yields one; nil when absent
+	LoopVar     string
+	LoopLabel   string
+	Until       string
+	Retries     int
+	Delay       time.Duration
+	FailedWhen  []string
+	ChangedWhen []string
+	// ChangedWhenSet/FailedWhenSet tell "changed_when: false" (an expression
+	// list of ["false"]) from absent.
+	IgnoreErrors      bool
+	IgnoreUnreachable bool
+	Notify            []string
+	Listen            []string // handlers only
+	Become            *bool
+	BecomeUser        string
+	Tags              []string
+	NoLog             bool
+	DelegateTo        string // "" or "localhost"
+	RunOnce           bool
+	Environment       map[string]any
+	Timeout           time.Duration
+	Vars              map[string]any
+	CheckMode         *bool
+	Throttle          int
+	Async             time.Duration
+	Poll              *int
+
+	Block  []*Task
+	Rescue []*Task
+	Always []*Task
+}
+
+// DisplayName is the task's name, or "module" when it has none, as Ansible
+// prints it.
+func (t *Task) DisplayName() string {
+	if t.Name != "" {
+		return t.Name
+	}
+	if t.Module != "" {
+		return t.Module
+	}
+	return "block"
+}

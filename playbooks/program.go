@@ -1,0 +1,261 @@
+package playbooks
+
+import (
+	"fmt"
+	"strings"
+)
+
+// NodeKind is what a Program node does.
+type NodeKind int
+
+const (
+	// KindTask runs one task (with its loop, retries and conditions).
+	KindTask NodeKind = iota
+	// KindBlockFailed is entered when a task of a block fails: the block is
+	// marked failed, then the rescue (or always) section starts.
+	KindBlockFailed
+	// KindRescued ends a rescue section that succeeded: the block's failure
+	// is cleared.
+	KindRescued
+	// KindBlockEnd ends a block (after always): a block still failed goes on
+	// to OnFail, otherwise to Next.
+	KindBlockEnd
+	// KindFlushHandlers runs the notified handlers, as Ansible does after
+	// pre_tasks, tasks and post_tasks.
+	KindFlushHandlers
+)
+
+var kindNames = [...]string{"task", "block-failed", "rescued", "block-end", "flush-handlers"}
+
+func (k NodeKind) String() string { return kindNames[k] }
+
+// Terminal successors.
+const (
+	End  = -1 // the host finished this walk
+	Fail = -2 // the host failed
+)
+
+// Scope is what a task inherits from the blocks around it and the play.
+type Scope struct {
+	When         []string         // outer conditions first
+	Vars         []map[string]any // outer first
+	Become       *bool
+	BecomeUser   string
+	Tags         []string
+	Environment  []map[string]any
+	IgnoreErrors bool
+	NoLog        bool
+	DelegateTo   string
+	RunOnce      bool
+}
+
+// Node is one step of a Program.
+type Node struct {
+	ID     int
+	Kind   NodeKind
+	Phase  string // pre_tasks, tasks, post_tasks, handlers, health_gate
+	Task   *Task  // KindTask; the block for block kinds
+	Block  int    // block id for block kinds
+	Scope  *Scope // KindTask
+	Next   int
+	OnFail int
+	Reboot bool // a reboot task: the barrier between pre- and post-reboot
+}
+
+// Handler is a handler's sub-walk.
+type Handler struct {
+	Task  *Task
+	Entry int
+}
+
+// Program is a play compiled for one host to walk: a control-flow graph of
+// tasks whose edges say where a host goes after success or failure.
+type Program struct {
+	Play       *Play
+	Nodes      []*Node
+	Entry      int
+	Handlers   []*Handler
+	HealthGate int // entry of the health gate walk, End when none
+	blocks     int
+}
+
+// Compile turns a play into a Program. The play must have been validated.
+func Compile(p *Play) *Program {
+	prog := &Program{Play: p, HealthGate: End}
+	base := &Scope{Become: p.Become, BecomeUser: p.BecomeUser, Tags: p.Tags}
+	if p.Vars != nil {
+		base.Vars = []map[string]any{p.Vars}
+	}
+	if p.Environment != nil {
+		base.Environment = []map[string]any{p.Environment}
+	}
+	tasks := p.Tasks
+	if p.Reboot != nil || len(p.PreReboot) > 0 || len(p.PostReboot) > 0 {
+		tasks = append(append([]*Task{}, p.PreReboot...), p.Tasks...)
+		if p.Reboot != nil {
+			tasks = append(tasks, p.Reboot)
+		}
+		tasks = append(tasks, p.PostReboot...)
+	}
+	// Build back to front so every section knows its successor.
+	next := End
+	sections := []struct {
+		phase string
+		tasks []*Task
+	}{{"pre_tasks", p.PreTasks}, {"tasks", tasks}, {"post_tasks", p.PostTasks}}
+	for i := len(sections) - 1; i >= 0; i-- {
+		s := sections[i]
+		if len(s.tasks) == 0 && len(p.Handlers) == 0 {
+			continue
+		}
+		if len(p.Handlers) > 0 {
+			next = prog.add(&Node{Kind: KindFlushHandlers, Phase: s.phase, Next: next, OnFail: Fail})
+		}
+		next = prog.list(s.phase, s.tasks, base, next, Fail)
+	}
+	prog.Entry = next
+	for _, h := range p.Handlers {
+		prog.Handlers = append(prog.Handlers, &Handler{Task: h, Entry: prog.list("handlers", []*Task{h}, base, End, Fail)})
+	}
+	if len(p.HealthGate) > 0 {
+		prog.HealthGate = prog.list("health_gate", p.HealthGate, base, End, Fail)
+	}
+	return prog
+}
+
+func (prog *Program) add(n *Node) int {
+	n.ID = len(prog.Nodes)
+	prog.Nodes = append(prog.Nodes, n)
+	return n.ID
+}
+
+// list compiles tasks to run in order, continuing at next; a failure goes
+// to onFail. It returns the entry.
+func (prog *Program) list(phase string, tasks []*Task, sc *Scope, next, onFail int) int {
+	for i := len(tasks) - 1; i >= 0; i-- {
+		next = prog.task(phase, tasks[i], sc, next, onFail)
+	}
+	return next
+}
+
+func (prog *Program) task(phase string, t *Task, sc *Scope, next, onFail int) int {
+	inner := sc.with(t)
+	if t.Block == nil {
+		return prog.add(&Node{Kind: KindTask, Phase: phase, Task: t, Scope: inner, Next: next, OnFail: onFail,
+			Reboot: t.Module == "reboot"})
+	}
+	id := prog.blocks
+	prog.blocks++
+	// block-end: still failed → onFail, else → next
+	end := prog.add(&Node{Kind: KindBlockEnd, Phase: phase, Task: t, Block: id, Next: next, OnFail: onFail})
+	// always: its own failures fail the host (onFail)
+	always := prog.list(phase, t.Always, inner, end, onFail)
+	afterRescue := always
+	if len(t.Rescue) > 0 {
+		rescued := prog.add(&Node{Kind: KindRescued, Phase: phase, Task: t, Block: id, Next: always, OnFail: onFail})
+		// a failing rescue task leaves the block failed and runs always
+		afterRescue = prog.list(phase, t.Rescue, inner, rescued, always)
+	}
+	failed := prog.add(&Node{Kind: KindBlockFailed, Phase: phase, Task: t, Block: id, Next: afterRescue, OnFail: onFail})
+	return prog.list(phase, t.Block, inner, always, failed)
+}
+
+// with returns the scope of t's body: t's own block-level keywords added.
+func (sc *Scope) with(t *Task) *Scope {
+	n := *sc
+	// a block's conditions apply to each of its tasks
+	n.When = append(append([]string{}, sc.When...), t.When...)
+	if t.Vars != nil {
+		n.Vars = append(append([]map[string]any{}, sc.Vars...), t.Vars)
+	}
+	if t.Environment != nil {
+		n.Environment = append(append([]map[string]any{}, sc.Environment...), t.Environment)
+	}
+	if t.Become != nil {
+		n.Become = t.Become
+	}
+	if t.BecomeUser != "" {
+		n.BecomeUser = t.BecomeUser
+	}
+	if len(t.Tags) > 0 {
+		n.Tags = append(append([]string{}, sc.Tags...), t.Tags...)
+	}
+	n.IgnoreErrors = sc.IgnoreErrors || t.IgnoreErrors
+	n.NoLog = sc.NoLog || t.NoLog
+	if t.DelegateTo != "" {
+		n.DelegateTo = t.DelegateTo
+	}
+	n.RunOnce = sc.RunOnce || t.RunOnce
+	return &n
+}
+
+func succ(i int) string {
+	switch i {
+	case End:
+		return "end"
+	case Fail:
+		return "fail"
+	}
+	return fmt.Sprint(i)
+}
+
+// String prints the graph deterministically, one node a line, in walk order
+// of IDs: `ID kind phase "name" (file:line) -> next | fail -> onFail`.
+func (prog *Program) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "entry %s\n", succ(prog.Entry))
+	for _, n := range prog.Nodes {
+		name := ""
+		if n.Task != nil {
+			name = fmt.Sprintf(" %q", n.Task.DisplayName())
+		}
+		mark := ""
+		if n.Reboot {
+			mark = " [reboot]"
+		}
+		fmt.Fprintf(&b, "%d %s %s%s%s -> %s | fail -> %s\n", n.ID, n.Kind, n.Phase, name, mark, succ(n.Next), succ(n.OnFail))
+	}
+	for _, h := range prog.Handlers {
+		fmt.Fprintf(&b, "handler %q entry %s\n", h.Task.DisplayName(), succ(h.Entry))
+	}
+	if prog.HealthGate != End {
+		fmt.Fprintf(&b, "health_gate entry %s\n", succ(prog.HealthGate))
+	}
+	return b.String()
+}
+
+// Dot prints the graph in Graphviz DOT.
+func (prog *Program) Dot() string {
+	var b strings.Builder
+	b.WriteString("digraph play {\n  rankdir=TB;\n  end [shape=doublecircle];\n  fail [shape=octagon,color=red];\n")
+	for _, n := range prog.Nodes {
+		label := n.Kind.String()
+		if n.Task != nil {
+			label = n.Task.DisplayName()
+			if n.Kind != KindTask {
+				label = n.Kind.String() + ": " + label
+			}
+		}
+		shape := "box"
+		if n.Reboot {
+			shape = "box,style=bold,color=blue"
+		}
+		fmt.Fprintf(&b, "  n%d [label=%q,shape=%s];\n", n.ID, label, shape)
+		fmt.Fprintf(&b, "  n%d -> %s;\n", n.ID, dotID(n.Next))
+		if n.OnFail != Fail || n.Kind == KindTask {
+			fmt.Fprintf(&b, "  n%d -> %s [style=dashed,color=red];\n", n.ID, dotID(n.OnFail))
+		}
+	}
+	b.WriteString("}\n")
+	return b.String()
+}
+
+func dotID(i int) string {
+	switch i {
+	case End:
+		return "end"
+	case Fail:
+		return "fail"
+	}
+	return fmt.Sprintf("n%d", i)
+}

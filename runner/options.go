@@ -1,0 +1,72 @@
+package runner
+
+import (
+	"time"
+
+	"github.com/drover-sh/drover/modules"
+	"github.com/drover-sh/drover/playbooks"
+)
+
+// Options configure a run. Dialer and Templater are required.
+type Options struct {
+	Dialer    modules.Dialer
+	Templater Templater
+	Sink      Sink     // receives every event; nil for none
+	Prompter  Prompter // nil when no terminal: prompts refuse
+
+	RunID             string
+	Forks             int                // concurrent hosts; 0 = batch size, at most 256
+	Serial            []playbooks.Serial // --serial: overrides the play's
+	MaxFailPercentage *float64           // --max-fail-percentage: overrides the play's
+	Check, Diff       bool
+	Become            bool // -b
+	BecomePassword    string
+	ExtraVars         map[string]any
+	Tags, SkipTags    []string
+	ConnectTimeout    time.Duration
+	Yes               bool // --yes: no confirmation prompts
+	// Stop, when closed, stops starting new hosts and batches (the first
+	// Ctrl-C); in-flight hosts finish their walk. Cancelling the run's
+	// context aborts them (the second Ctrl-C).
+	Stop <-chan struct{}
+	// Resume holds the journal of the run being resumed.
+	Resume *Resume
+	Seed   uint64 // for order: shuffle
+}
+
+func (o *Options) connectTimeout() time.Duration {
+	if o.ConnectTimeout > 0 {
+		return o.ConnectTimeout
+	}
+	return 10 * time.Second
+}
+
+// tagsMatch applies --tags and --skip-tags as Ansible does: "always" runs
+// unless skipped by name, "never" runs only when asked for.
+func (o *Options) tagsMatch(tags []string) bool {
+	has := func(t string) bool {
+		for _, x := range tags {
+			if x == t {
+				return true
+			}
+		}
+		return false
+	}
+	for _, s := range o.SkipTags {
+		if has(s) || (s == "tagged" && len(tags) > 0) || (s == "untagged" && len(tags) == 0) {
+			return false
+		}
+	}
+	if len(o.Tags) == 0 {
+		return !has("never")
+	}
+	if has("always") {
+		return true
+	}
+	for _, t := range o.Tags {
+		if t == "all" && !has("never") || has(t) || (t == "tagged" && len(tags) > 0) || (t == "untagged" && len(tags) == 0) {
+			return true
+		}
+	}
+	return false
+}

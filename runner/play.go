@@ -1,0 +1,452 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/drover-sh/drover/modules"
+	"github.com/drover-sh/drover/playbooks"
+)
+
+// HostSummary is a host's outcome in a play.
+type HostSummary struct {
+	Name   string
+	Status string // ok, changed, failed, unreachable, stopped, skipped (not run)
+	Msg    string
+	Stats  Stats
+}
+
+// PlayResult is a play's outcome.
+type PlayResult struct {
+	Name    string
+	Hosts   []*HostSummary // in play order
+	Stopped string         // why the roll stopped early, "" when it did not
+	Batches int
+}
+
+// playRun is the shared state of one play's execution.
+type playRun struct {
+	opts        *Options
+	prog        *playbooks.Program
+	play        *playbooks.Play
+	idx         int
+	playbookDir string
+
+	groups        map[string]any
+	hostvars      map[string]any
+	allNames      []any
+	batchNames    []any
+	playVarsFiles []map[string]any
+
+	mu       sync.Mutex
+	stopped  string
+	onceRes  map[int]*onceCell
+	batch    int
+	nbatches int
+}
+
+type onceCell struct {
+	once sync.Once
+	res  modules.Result
+}
+
+func (pr *playRun) halt(reason string) {
+	pr.mu.Lock()
+	if pr.stopped == "" {
+		pr.stopped = reason
+	}
+	pr.mu.Unlock()
+}
+
+func (pr *playRun) halted() bool {
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	return pr.stopped != ""
+}
+
+// once runs f for the first host of the batch that reaches node id; the
+// others get the same result (run_once).
+func (pr *playRun) once(id int, f func() modules.Result) modules.Result {
+	pr.mu.Lock()
+	c := pr.onceRes[id]
+	if c == nil {
+		c = &onceCell{}
+		pr.onceRes[id] = c
+	}
+	pr.mu.Unlock()
+	c.once.Do(func() { c.res = f() })
+	out := make(modules.Result, len(c.res))
+	for k, v := range c.res {
+		out[k] = v
+	}
+	return out
+}
+
+func (pr *playRun) emit(ev *Event) {
+	if pr.opts.Sink == nil {
+		return
+	}
+	ev.RunID = pr.opts.RunID
+	ev.Play = pr.play.Name
+	ev.PlayIdx = pr.idx
+	if ev.Batch == 0 {
+		pr.mu.Lock()
+		ev.Batch, ev.Batches = pr.batch, pr.nbatches
+		pr.mu.Unlock()
+	}
+	pr.opts.Sink.Event(ev)
+}
+
+func (pr *playRun) emitHost(h *hostRun, ev *Event) { pr.emit(ev) }
+
+// RunPlay runs one compiled play over its hosts (inventory order; the
+// play's `order` is applied here). inv maps every inventory group to its
+// host names, for the `groups` variable.
+func RunPlay(ctx context.Context, opts *Options, idx int, prog *playbooks.Program, hosts []*Host, inv map[string][]string) *PlayResult {
+	play := prog.Play
+	pr := &playRun{opts: opts, prog: prog, play: play, idx: idx, onceRes: map[int]*onceCell{}}
+	if play.Pos.File != "" {
+		pr.playbookDir = filepath.Dir(play.Pos.File)
+	}
+	pr.groups = map[string]any{}
+	for g, names := range inv {
+		l := make([]any, len(names))
+		for i, n := range names {
+			l[i] = n
+		}
+		pr.groups[g] = l
+	}
+	pr.hostvars = make(map[string]any, len(hosts))
+	for _, h := range hosts {
+		pr.hostvars[h.Name] = h.Vars
+	}
+	ordered := OrderHosts(hosts, play.Order, opts.Seed)
+	pr.allNames = namesOf(ordered)
+	res := &PlayResult{Name: play.Name}
+	sum := map[string]*HostSummary{}
+	for _, h := range ordered {
+		s := &HostSummary{Name: h.Name, Status: StatusSkipped}
+		sum[h.Name] = s
+		res.Hosts = append(res.Hosts, s)
+	}
+	pr.emit(&Event{Type: EvPlayStarted, Hosts: names(ordered)})
+
+	serial := play.Serial
+	if len(opts.Serial) > 0 {
+		serial = opts.Serial
+	}
+	maxFail := play.MaxFailPercentage
+	if opts.MaxFailPercentage != nil {
+		maxFail = opts.MaxFailPercentage
+	}
+	remaining := ordered
+	// Hosts the journal says are finished keep their outcome.
+	if opts.Resume != nil {
+		remaining = remaining[:0:0]
+		for _, h := range ordered {
+			if done := opts.Resume.done(idx, h.Name); done != nil {
+				*sum[h.Name] = *done
+				continue
+			}
+			remaining = append(remaining, h)
+		}
+	}
+	plan, _ := PlanBatches(remaining, serial, play.DisruptionBudget, nil)
+	if plan != nil {
+		pr.nbatches = len(plan.Batches)
+	}
+	bg := newBudgeter(play.DisruptionBudget, ordered)
+	runs := map[string]*hostRun{}
+	down := map[string]bool{}
+	totalFailed := 0
+	for bi := 0; len(remaining) > 0; bi++ {
+		if pr.halted() || stopRequested(opts.Stop) || ctx.Err() != nil {
+			if !pr.halted() {
+				pr.halt("interrupted")
+			}
+			break
+		}
+		// Budgets count what is already down: probe (connect) the hosts
+		// not yet done; the connections are kept for the walk.
+		if bg != nil {
+			pr.probe(ctx, remaining, runs, down)
+		}
+		size := serialSize(serial, bi, len(ordered))
+		batch, rest := nextBatch(remaining, size, bg, down)
+		if len(batch) == 0 {
+			pr.halt(fmt.Sprintf("disruption budget exhausted: %d hosts left cannot be taken down without exceeding max_unavailable (hosts already down count)", len(rest)))
+			break
+		}
+		remaining = rest
+		pr.mu.Lock()
+		pr.batch = bi + 1
+		if pr.nbatches < pr.batch+boolInt(len(rest) > 0) {
+			pr.nbatches = pr.batch + boolInt(len(rest) > 0)
+		}
+		pr.onceRes = map[int]*onceCell{}
+		pr.mu.Unlock()
+		pr.batchNames = namesOf(batch)
+		pr.emit(&Event{Type: EvBatchStarted, Hosts: names(batch)})
+		failed := pr.runBatch(ctx, batch, runs, sum)
+		totalFailed += failed
+		pr.emit(&Event{Type: EvBatchDone, Hosts: names(batch), Msg: fmt.Sprintf("%d of %d hosts failed", failed, len(batch))})
+		if reason := pr.thresholds(failed, len(batch), totalFailed, len(ordered), maxFail); reason != "" {
+			pr.halt(reason)
+			break
+		}
+		if prog.HealthGate != playbooks.End && len(remaining) > 0 {
+			if reason := pr.healthGate(ctx, batch, runs, sum); reason != "" {
+				pr.halt(reason)
+				break
+			}
+		}
+		if len(remaining) == 0 {
+			break
+		}
+		if bi == 0 && play.ConfirmAfterFirstBatch && !opts.Yes {
+			if opts.Prompter == nil {
+				pr.halt("confirm_after_first_batch: no terminal to ask on (use --yes)")
+				break
+			}
+			ok, err := opts.Prompter.Confirm(ctx, fmt.Sprintf("First batch done (%d hosts). Continue with the remaining %d hosts?", len(batch), len(remaining)))
+			if err != nil || !ok {
+				pr.halt("not confirmed after the first batch")
+				break
+			}
+		}
+		if play.PauseBetweenBatches > 0 {
+			select {
+			case <-ctx.Done():
+			case <-stopChan(opts.Stop):
+			case <-time.After(play.PauseBetweenBatches):
+			}
+		}
+	}
+	for _, r := range runs {
+		r.close()
+	}
+	pr.mu.Lock()
+	res.Stopped = pr.stopped
+	res.Batches = pr.batch
+	pr.mu.Unlock()
+	for _, h := range remaining {
+		if sum[h.Name].Status == StatusSkipped && res.Stopped != "" {
+			sum[h.Name].Status = StatusStopped
+			sum[h.Name].Msg = "not started: " + res.Stopped
+		}
+	}
+	pr.emit(&Event{Type: EvPlayDone, Stopped: res.Stopped})
+	return res
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func names(hs []*Host) []string {
+	out := make([]string, len(hs))
+	for i, h := range hs {
+		out[i] = h.Name
+	}
+	return out
+}
+
+func stopRequested(c <-chan struct{}) bool {
+	if c == nil {
+		return false
+	}
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
+}
+
+func stopChan(c <-chan struct{}) <-chan struct{} {
+	if c == nil {
+		return make(chan struct{})
+	}
+	return c
+}
+
+// forks is the number of hosts walked at once.
+func (pr *playRun) forks(batch int) int {
+	f := pr.opts.Forks
+	if f <= 0 {
+		f = min(batch, 256)
+	}
+	return max(f, 1)
+}
+
+// runBatch walks every host of the batch, at most forks at once, and
+// returns how many failed (failed, unreachable or stopped mid-walk).
+func (pr *playRun) runBatch(ctx context.Context, batch []*Host, runs map[string]*hostRun, sum map[string]*HostSummary) int {
+	sem := make(chan struct{}, pr.forks(len(batch)))
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	failed := 0
+	for _, h := range batch {
+		hr := runs[h.Name]
+		if hr == nil {
+			hr = newHostRun(pr, h)
+			runs[h.Name] = hr
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			status, msg := pr.runHost(ctx, hr)
+			s := sum[h.Name]
+			mu.Lock()
+			s.Status, s.Msg, s.Stats = status, msg, hr.stats
+			if status == StatusFailed || status == StatusUnreachable || status == StatusStopped {
+				failed++
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return failed
+}
+
+// runHost walks one host through the play and emits host_started and
+// host_done.
+func (pr *playRun) runHost(ctx context.Context, hr *hostRun) (string, string) {
+	hr.start = time.Now()
+	entry := pr.prog.Entry
+	if pr.opts.Resume != nil {
+		entry = pr.opts.Resume.restore(pr.idx, hr)
+	}
+	pr.emit(&Event{Type: EvHostStarted, Host: hr.host.Name, Node: entry})
+	out := hr.walk(ctx, entry)
+	hr.stats.Duration = time.Since(hr.start).Seconds()
+	status := StatusOK
+	switch out {
+	case outFailed:
+		status = StatusFailed
+	case outUnreachable:
+		status = StatusUnreachable
+	case outStopped:
+		status = StatusStopped
+		hr.msg = "stopped in flight: " + pr.stopReason(ctx)
+	case outEndPlay:
+		pr.halt("meta: end_play")
+	}
+	if status == StatusOK && hr.stats.Changed > 0 {
+		status = StatusChanged
+	}
+	st := hr.stats
+	ev := &Event{Type: EvHostDone, Host: hr.host.Name, Status: status, Msg: hr.msg, Stats: &st, Duration: st.Duration, Downtime: st.Downtime}
+	if status == StatusStopped {
+		// not final: --resume continues this host
+		ev.Type = EvHostDone
+		ev.Status = StatusStopped
+	}
+	pr.emit(ev)
+	return status, hr.msg
+}
+
+func (pr *playRun) stopReason(ctx context.Context) string {
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	if pr.stopped != "" {
+		return pr.stopped
+	}
+	if ctx.Err() != nil {
+		return "interrupted"
+	}
+	return "stopped"
+}
+
+// thresholds applies max_fail_percentage and Ansible's rule that a batch
+// whose every host failed ends the play (unless
+// continue_on_batch_failure, which is still bounded by max_fail_percentage
+// over the whole play).
+func (pr *playRun) thresholds(failed, batch, totalFailed, total int, maxFail *float64) string {
+	if failed == 0 {
+		return ""
+	}
+	if maxFail != nil {
+		if pr.play.ContinueOnBatchFailure {
+			if float64(totalFailed)*100/float64(total) > *maxFail {
+				return fmt.Sprintf("max_fail_percentage %g%% exceeded over the play: %d of %d hosts failed", *maxFail, totalFailed, total)
+			}
+		} else if float64(failed)*100/float64(batch) > *maxFail {
+			return fmt.Sprintf("max_fail_percentage %g%% exceeded: %d of %d hosts of the batch failed", *maxFail, failed, batch)
+		}
+	}
+	if failed == batch && !pr.play.ContinueOnBatchFailure {
+		return fmt.Sprintf("every host of the batch failed (%d of %d)", failed, batch)
+	}
+	return ""
+}
+
+// probe connects to the hosts not yet walked (keeping the connections)
+// and marks the unreachable ones down.
+func (pr *playRun) probe(ctx context.Context, hosts []*Host, runs map[string]*hostRun, down map[string]bool) {
+	sem := make(chan struct{}, pr.forks(len(hosts)))
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for _, h := range hosts {
+		hr := runs[h.Name]
+		if hr == nil {
+			hr = newHostRun(pr, h)
+			runs[h.Name] = hr
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			_, err := hr.connect(ctx)
+			mu.Lock()
+			down[h.Name] = err != nil
+			mu.Unlock()
+			if err != nil {
+				pr.emit(&Event{Type: EvWarning, Host: h.Name, Msg: "unreachable before its batch; counts against its disruption budget: " + err.Error()})
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// healthGate runs the play's health_gate tasks on the batch's hosts that
+// succeeded; any failure stops the roll.
+func (pr *playRun) healthGate(ctx context.Context, batch []*Host, runs map[string]*hostRun, sum map[string]*HostSummary) string {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var reason string
+	for _, h := range batch {
+		if s := sum[h.Name].Status; s != StatusOK && s != StatusChanged {
+			continue
+		}
+		hr := runs[h.Name]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out := hr.walk(ctx, pr.prog.HealthGate)
+			if out != outOK {
+				mu.Lock()
+				if reason == "" {
+					reason = fmt.Sprintf("health gate failed on %s: %s", h.Name, hr.msg)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	status := StatusOK
+	if reason != "" {
+		status = StatusFailed
+	}
+	pr.emit(&Event{Type: EvGateResult, Hosts: names(batch), Status: status, Msg: reason})
+	return reason
+}

@@ -1,0 +1,134 @@
+package runner
+
+import (
+	"github.com/drover-sh/drover/playbooks"
+)
+
+// Resume is what a previous attempt of a run left in its journal: hosts
+// that finished keep their outcome; hosts that were in flight continue
+// after their last recorded task; a reboot that was begun is checked
+// against the host's boot id instead of being issued again.
+type Resume struct {
+	plays map[int]map[string]*resumeHost
+}
+
+type resumeHost struct {
+	final    *HostSummary // host_done with a final status
+	lastNode int          // last task_result node, -1 for none
+	lastOK   bool         // that result let the host go on
+	facts    map[string]any
+	stats    Stats
+	// reboot begun (reboot_started) and not finished (no result for the
+	// reboot node yet)
+	rebootNode int
+	oldBoot    string
+}
+
+// NewResume reads a journal's events.
+func NewResume(events []*Event) *Resume {
+	r := &Resume{plays: map[int]map[string]*resumeHost{}}
+	get := func(play int, host string) *resumeHost {
+		m := r.plays[play]
+		if m == nil {
+			m = map[string]*resumeHost{}
+			r.plays[play] = m
+		}
+		h := m[host]
+		if h == nil {
+			h = &resumeHost{lastNode: -1, rebootNode: -1, facts: map[string]any{}}
+			m[host] = h
+		}
+		return h
+	}
+	for _, e := range events {
+		if e.Host == "" {
+			continue
+		}
+		h := get(e.PlayIdx, e.Host)
+		switch e.Type {
+		case EvTaskResult:
+			h.lastNode = e.Node
+			h.lastOK = e.Status != StatusFailed || (e.Msg != "" && hasSuffix(e.Msg, "(ignored)"))
+			if e.Register != "" && e.Result != nil {
+				h.facts[e.Register] = e.Result
+			}
+			if e.Node == h.rebootNode {
+				h.rebootNode, h.oldBoot = -1, ""
+			}
+			switch e.Status {
+			case StatusOK:
+				h.stats.OK++
+			case StatusChanged:
+				h.stats.OK++
+				h.stats.Changed++
+			case StatusSkipped:
+				h.stats.Skipped++
+			case StatusFailed:
+				h.stats.Failed++
+			case StatusUnreachable:
+				h.stats.Unreachable++
+			}
+		case EvRebootStarted:
+			h.rebootNode, h.oldBoot = e.Node, e.OldBoot
+		case EvHostBack:
+			h.stats.Rebooted = true
+			h.stats.Downtime += e.Downtime
+		case EvHostDone:
+			if e.Status != StatusStopped {
+				s := &HostSummary{Name: e.Host, Status: e.Status, Msg: e.Msg}
+				if e.Stats != nil {
+					s.Stats = *e.Stats
+				}
+				h.final = s
+			}
+		}
+	}
+	return r
+}
+
+func hasSuffix(s, suf string) bool { return len(s) >= len(suf) && s[len(s)-len(suf):] == suf }
+
+func (r *Resume) host(play int, name string) *resumeHost {
+	if r == nil || r.plays[play] == nil {
+		return nil
+	}
+	return r.plays[play][name]
+}
+
+// done returns the final outcome of a host that finished, or nil.
+func (r *Resume) done(play int, name string) *HostSummary {
+	if h := r.host(play, name); h != nil {
+		return h.final
+	}
+	return nil
+}
+
+// restore loads a host's journaled state into hr and returns the node to
+// continue from.
+func (r *Resume) restore(play int, hr *hostRun) int {
+	prog := hr.pr.prog
+	h := r.host(play, hr.host.Name)
+	if h == nil {
+		return prog.Entry
+	}
+	for k, v := range h.facts {
+		hr.facts[k] = v
+	}
+	hr.stats = h.stats
+	hr.rebooted = h.stats.Rebooted
+	if h.rebootNode >= 0 {
+		hr.resumeBoot = h.oldBoot
+		return h.rebootNode
+	}
+	if h.lastNode < 0 || h.lastNode >= len(prog.Nodes) {
+		return prog.Entry
+	}
+	n := prog.Nodes[h.lastNode]
+	if h.lastOK {
+		return n.Next
+	}
+	if n.OnFail == playbooks.Fail {
+		return prog.Entry // unreachable: the host failed; caught by final
+	}
+	return n.OnFail
+}

@@ -1,0 +1,497 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/drover-sh/drover/modules"
+	"github.com/drover-sh/drover/playbooks"
+)
+
+const censored = "the output has been hidden due to the fact that 'no_log: true' was specified for this result"
+
+// runTask runs one task node on the host: tags, conditions, run_once,
+// loops, retries, the module, failed_when/changed_when, register, notify,
+// and the task_result event.
+func (h *hostRun) runTask(ctx context.Context, n *playbooks.Node) outcome {
+	if !h.pr.opts.tagsMatch(n.Scope.Tags) {
+		return outOK
+	}
+	vars := h.varsFor(n.Scope)
+	start := time.Now()
+	var res modules.Result
+	if n.Scope.RunOnce {
+		res = h.pr.once(n.ID, func() modules.Result { return h.runLoop(ctx, n, vars) })
+	} else {
+		res = h.runLoop(ctx, n, vars)
+	}
+	out := h.finish(n, vars, res, time.Since(start))
+	return out
+}
+
+// runLoop runs the task once, or once per loop item, and returns the
+// task's result (with `results` for loops).
+func (h *hostRun) runLoop(ctx context.Context, n *playbooks.Node, vars map[string]any) modules.Result {
+	t := n.Task
+	if t.Loop == nil {
+		if ok, err := h.when(n, vars); err != nil {
+			return modules.Fail(err.Error())
+		} else if !ok {
+			return modules.Result{"changed": false, "skipped": true, "skip_reason": "Conditional result was False", "false_condition": strings.Join(n.Scope.When, " and ")}
+		}
+		return h.runRetries(ctx, n, vars)
+	}
+	items, err := h.loopItems(t, vars)
+	if err != nil {
+		return modules.Fail(fmt.Sprintf("loop: %v", err))
+	}
+	loopVar := t.LoopVar
+	if loopVar == "" {
+		loopVar = "item"
+	}
+	results := make([]any, 0, len(items))
+	agg := modules.Result{"changed": false, "msg": "All items completed"}
+	allSkipped := len(items) > 0
+	for i, item := range items {
+		iv := make(map[string]any, len(vars)+2)
+		for k, v := range vars {
+			iv[k] = v
+		}
+		iv[loopVar] = item
+		iv["ansible_loop_var"] = loopVar
+		iv["ansible_loop"] = map[string]any{"index": i + 1, "index0": i, "first": i == 0, "last": i == len(items)-1, "length": len(items)}
+		var r modules.Result
+		if ok, err := h.when(n, iv); err != nil {
+			r = modules.Fail(err.Error())
+		} else if !ok {
+			r = modules.Result{"changed": false, "skipped": true, "skip_reason": "Conditional result was False"}
+		} else {
+			r = h.runRetries(ctx, n, iv)
+			allSkipped = false
+		}
+		r[loopVar] = item
+		r["ansible_loop_var"] = loopVar
+		if r.Changed() {
+			agg["changed"] = true
+		}
+		if r.Failed() {
+			agg["failed"] = true
+			agg["msg"] = "One or more items failed"
+		}
+		if r.Unreachable() {
+			agg["unreachable"] = true
+		}
+		results = append(results, map[string]any(r))
+		if r.Unreachable() {
+			break
+		}
+	}
+	agg["results"] = results
+	if allSkipped {
+		agg["skipped"] = true
+		agg["msg"] = "All items skipped"
+	}
+	return agg
+}
+
+func (h *hostRun) loopItems(t *playbooks.Task, vars map[string]any) ([]any, error) {
+	v, err := h.pr.opts.Templater.RenderValue(t.Loop, vars)
+	if err != nil {
+		return nil, err
+	}
+	switch x := v.(type) {
+	case []any:
+		return x, nil
+	case []string:
+		out := make([]any, len(x))
+		for i, s := range x {
+			out[i] = s
+		}
+		return out, nil
+	case map[string]any:
+		return nil, fmt.Errorf("expected a list, got a dict (use dict2items)")
+	case nil:
+		return nil, nil
+	case string:
+		if x == "" {
+			return nil, nil
+		}
+		return []any{x}, nil
+	}
+	return nil, fmt.Errorf("expected a list, got %T", v)
+}
+
+func (h *hostRun) when(n *playbooks.Node, vars map[string]any) (bool, error) {
+	for _, c := range n.Scope.When {
+		ok, err := h.pr.opts.Templater.Truth(c, vars)
+		if err != nil {
+			return false, fmt.Errorf("the conditional check '%s' failed: %w", c, err)
+		}
+		if !ok {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// runRetries runs the module, repeating it under until/retries/delay.
+func (h *hostRun) runRetries(ctx context.Context, n *playbooks.Node, vars map[string]any) modules.Result {
+	t := n.Task
+	attempts := 1
+	if t.Until != "" {
+		attempts = t.Retries
+		if attempts <= 0 {
+			attempts = 3
+		}
+		attempts++ // Ansible runs the first attempt plus `retries` more
+	}
+	delay := t.Delay
+	if t.Until != "" && delay == 0 {
+		delay = 5 * time.Second
+	}
+	var res modules.Result
+	for i := 1; i <= attempts; i++ {
+		res = h.runOnce(ctx, n, vars)
+		h.applyConditions(t, vars, res)
+		if t.Until == "" || res.Unreachable() {
+			return res
+		}
+		rv := withRegister(vars, t.Register, res)
+		ok, err := h.pr.opts.Templater.Truth(t.Until, rv)
+		if err != nil {
+			return modules.Fail(fmt.Sprintf("the conditional check '%s' failed: %v", t.Until, err))
+		}
+		res["attempts"] = i
+		if ok {
+			delete(res, "failed")
+			res["failed"] = false
+			h.applyConditions(t, vars, res)
+			return res
+		}
+		if i < attempts {
+			select {
+			case <-ctx.Done():
+				return modules.Fail("interrupted while retrying")
+			case <-time.After(delay):
+			}
+		}
+	}
+	res["failed"] = true
+	if res.Msg() == "" {
+		res["msg"] = fmt.Sprintf("Task failed after %d attempts", attempts)
+	}
+	return res
+}
+
+func withRegister(vars map[string]any, name string, res modules.Result) map[string]any {
+	if name == "" {
+		return vars
+	}
+	rv := make(map[string]any, len(vars)+1)
+	for k, v := range vars {
+		rv[k] = v
+	}
+	rv[name] = map[string]any(res)
+	return rv
+}
+
+// applyConditions evaluates changed_when and failed_when on a result.
+func (h *hostRun) applyConditions(t *playbooks.Task, vars map[string]any, res modules.Result) {
+	if res.Unreachable() || res.Skipped() {
+		return
+	}
+	rv := withRegister(vars, t.Register, res)
+	if len(t.ChangedWhen) > 0 {
+		changed, err := h.all(t.ChangedWhen, rv)
+		if err != nil {
+			res["failed"] = true
+			res["msg"] = err.Error()
+			return
+		}
+		res["changed"] = changed
+	}
+	if len(t.FailedWhen) > 0 {
+		failed, err := h.any(t.FailedWhen, rv)
+		if err != nil {
+			res["failed"] = true
+			res["msg"] = err.Error()
+			return
+		}
+		res["failed"] = failed
+		res["failed_when_result"] = failed
+	}
+}
+
+func (h *hostRun) all(exprs []string, vars map[string]any) (bool, error) {
+	for _, e := range exprs {
+		ok, err := h.pr.opts.Templater.Truth(e, vars)
+		if err != nil {
+			return false, fmt.Errorf("the conditional check '%s' failed: %w", e, err)
+		}
+		if !ok {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+func (h *hostRun) any(exprs []string, vars map[string]any) (bool, error) {
+	for _, e := range exprs {
+		ok, err := h.pr.opts.Templater.Truth(e, vars)
+		if err != nil {
+			return false, fmt.Errorf("the conditional check '%s' failed: %w", e, err)
+		}
+		if ok {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// runOnce runs the module a single time.
+func (h *hostRun) runOnce(ctx context.Context, n *playbooks.Node, vars map[string]any) modules.Result {
+	t := n.Task
+	if a, ok := actions[t.Module]; ok {
+		return a(ctx, h, n, vars)
+	}
+	m, ok := modules.Lookup(t.Module)
+	if !ok {
+		return modules.Fail(fmt.Sprintf("unknown module %q", t.Module))
+	}
+	args, err := h.pr.opts.Templater.RenderValue(t.Args, vars)
+	if err != nil {
+		return modules.Fail(fmt.Sprintf("%s: %v", t.Pos, err))
+	}
+	am, _ := args.(map[string]any)
+	if am == nil {
+		am = map[string]any{}
+	}
+	if t.Pos.File != "" {
+		am["_playbook_dir"] = filepath.Dir(t.Pos.File)
+	}
+	if t.Module == "template" {
+		am["_vars"] = vars
+	}
+	if t.Module == "reboot" && h.resumeBoot != "" {
+		am["_resume_old_boot_id"] = h.resumeBoot
+		h.resumeBoot = ""
+	}
+	env, err := h.env(ctx, n, vars)
+	if err != nil {
+		return modules.UnreachableResult(err)
+	}
+	if t.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, t.Timeout)
+		defer cancel()
+	}
+	res := m.Run(ctx, env, am)
+	if res == nil {
+		res = modules.Result{}
+	}
+	if _, ok := res["changed"]; !ok {
+		res["changed"] = false
+	}
+	if _, ok := res["failed"]; !ok {
+		res["failed"] = false
+	}
+	if t.Timeout > 0 && ctx.Err() == context.DeadlineExceeded && !res.Unreachable() {
+		res["failed"] = true
+		res["msg"] = fmt.Sprintf("The %s action failed to execute in the expected time frame (%d) and was terminated", t.Module, int(t.Timeout.Seconds()))
+	}
+	stripPrompt(res)
+	return res
+}
+
+// env builds the module environment for a task on this host.
+func (h *hostRun) env(ctx context.Context, n *playbooks.Node, vars map[string]any) (*modules.Env, error) {
+	sc := n.Scope
+	env := &modules.Env{
+		Target: h.host.Target(),
+		Check:  h.pr.opts.Check,
+		Diff:   h.pr.opts.Diff,
+	}
+	if n.Task.CheckMode != nil {
+		env.Check = *n.Task.CheckMode
+	}
+	var conn modules.Conn
+	if sc.DelegateTo != "" {
+		conn = &LocalConn{}
+	} else {
+		c, err := h.connect(ctx)
+		if err != nil {
+			return nil, err
+		}
+		conn = c
+		env.Redial = func(ctx context.Context) (modules.Conn, error) {
+			c, err := h.redial(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return wrapEnv(c, h.environment(sc, vars)), nil
+		}
+		env.Event = func(kind string, data map[string]any) { h.moduleEvent(n, kind, data) }
+	}
+	env.Conn = wrapEnv(conn, h.environment(sc, vars))
+	become := h.pr.opts.Become
+	if sc.Become != nil {
+		become = *sc.Become
+	}
+	user := sc.BecomeUser
+	if user == "" {
+		user = varString(vars, "ansible_become_user")
+	}
+	method := h.pr.play.BecomeMethod
+	if m := varString(vars, "ansible_become_method"); m != "" {
+		method = m
+	}
+	pass := varString(vars, "ansible_become_password")
+	if pass == "" {
+		pass = varString(vars, "ansible_become_pass")
+	}
+	if pass == "" {
+		pass = h.pr.opts.BecomePassword
+	}
+	if varString(vars, "ansible_become") == "true" || vars["ansible_become"] == true {
+		become = true
+	}
+	env.Become = becomeFunc(become, method, user, pass)
+	return env, nil
+}
+
+// environment renders the task's environment: keywords, outer first.
+func (h *hostRun) environment(sc *playbooks.Scope, vars map[string]any) map[string]string {
+	if len(sc.Environment) == 0 {
+		return nil
+	}
+	out := map[string]string{}
+	for _, m := range sc.Environment {
+		for k, v := range m {
+			rv, err := h.pr.opts.Templater.RenderValue(v, vars)
+			if err != nil {
+				rv = v
+			}
+			out[k] = fmt.Sprint(rv)
+		}
+	}
+	return out
+}
+
+// finish classifies the result, registers it, notifies handlers, updates
+// stats and emits the task_result event.
+func (h *hostRun) finish(n *playbooks.Node, vars map[string]any, res modules.Result, d time.Duration) outcome {
+	t := n.Task
+	status := StatusOK
+	switch {
+	case res.Unreachable():
+		status = StatusUnreachable
+		h.stats.Unreachable++
+	case res.Failed():
+		status = StatusFailed
+	case res.Skipped():
+		status = StatusSkipped
+		h.stats.Skipped++
+	case res.Changed():
+		status = StatusChanged
+		h.stats.Changed++
+		h.stats.OK++
+	default:
+		h.stats.OK++
+	}
+	ignored := status == StatusFailed && n.Scope.IgnoreErrors
+	if status == StatusFailed {
+		if ignored {
+			h.stats.Ignored++
+		} else {
+			h.stats.Failed++
+		}
+	}
+	if t.Register != "" {
+		h.setFact(t.Register, map[string]any(res))
+	}
+	if res.Changed() && !res.Failed() {
+		for _, nt := range t.Notify {
+			h.notified[nt] = true
+		}
+	}
+	ev := &Event{Type: EvTaskResult, Host: h.host.Name, Task: t.DisplayName(), Node: n.ID, Pos: t.Pos.String(),
+		Status: status, Duration: d.Seconds(), Msg: res.Msg(), Register: t.Register}
+	if rc, ok := res["rc"].(int); ok {
+		ev.RC = &rc
+	}
+	if n.Scope.NoLog {
+		ev.Msg = ""
+		ev.Result = map[string]any{"censored": censored, "changed": res.Changed(), "failed": res.Failed()}
+	} else {
+		ev.Result = map[string]any(res)
+	}
+	if ignored {
+		ev.Msg = strings.TrimSpace(ev.Msg + " (ignored)")
+	}
+	h.pr.emitHost(h, ev)
+	h.lastNode = n.ID
+	switch {
+	case status == StatusUnreachable:
+		h.msg = res.Msg()
+		return outUnreachable
+	case status == StatusFailed && !ignored:
+		h.msg = fmt.Sprintf("%s (%s): %s", t.DisplayName(), t.Pos, res.Msg())
+		h.setFact("ansible_failed_task", map[string]any{"name": t.DisplayName()})
+		h.setFact("ansible_failed_result", map[string]any(res))
+		if h.pr.play.AnyErrorsFatal {
+			h.pr.halt(fmt.Sprintf("any_errors_fatal: %s failed on %s", t.DisplayName(), h.host.Name))
+		}
+		return outFailed
+	}
+	if end, ok := res["_meta"].(string); ok {
+		switch end {
+		case "end_host":
+			return outEndHost
+		case "end_play":
+			return outEndPlay
+		}
+	}
+	return outOK
+}
+
+// moduleEvent turns a module's progress report into an event.
+func (h *hostRun) moduleEvent(n *playbooks.Node, kind string, data map[string]any) {
+	ev := &Event{Type: kind, Host: h.host.Name, Task: n.Task.DisplayName(), Node: n.ID, Pos: n.Task.Pos.String()}
+	if s, ok := data["boot_id"].(string); ok {
+		ev.BootID = s
+		h.bootID = s
+	}
+	if s, ok := data["old_boot_id"].(string); ok {
+		ev.OldBoot = s
+	}
+	if d, ok := data["downtime"].(float64); ok {
+		ev.Downtime = d
+		h.stats.Downtime += d
+	}
+	if s, ok := data["msg"].(string); ok {
+		ev.Msg = s
+	}
+	switch kind {
+	case EvRebootStarted:
+		h.rebooting = true
+	case EvHostBack:
+		h.rebooting = false
+		h.rebooted = true
+		h.stats.Rebooted = true
+	}
+	h.pr.emitHost(h, ev)
+}
+
+// sortedKeys is used for deterministic environment prefixes.
+func sortedKeys(m map[string]string) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
