@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/drover-sh/drover/playbooks"
+	"github.com/drover-sh/drover/runner"
+)
+
+// planOptions are `drover plan`'s flags.
+type planOptions struct {
+	commonOptions
+	Serial         string
+	RebootEstimate time.Duration
+	Deadline       string
+	Graph          bool
+}
+
+func (o *planOptions) AddFlags(fs *pflag.FlagSet) {
+	o.commonOptions.AddFlags(fs)
+	fs.StringVar(&o.Serial, "serial", "", "override every play's serial")
+	fs.DurationVar(&o.RebootEstimate, "reboot-estimate", 2*time.Minute, "how long one host's pass takes, for the ETA")
+	fs.StringVar(&o.Deadline, "deadline", "", "the maintenance deadline (RFC 3339 or 15:04): say whether the roll fits")
+	fs.BoolVar(&o.Graph, "graph", true, "also print the task graph each host walks")
+}
+
+// runPlan prints each play's batches in order with their hosts, and the
+// graph, without contacting any host.
+func runPlan(ctx context.Context, o planOptions, args []string, stdout io.Writer) error {
+	if len(args) != 1 {
+		return usagef("drover plan: give one PLAYBOOK")
+	}
+	path, _ := filepath.Abs(args[0])
+	in, err := loadInputs(o.commonOptions, path, true, stdout)
+	if err != nil {
+		return printInvalid(err, stdout)
+	}
+	serial, err := parseSerialFlag(o.Serial)
+	if err != nil {
+		return err
+	}
+	var total time.Duration
+	for i, prog := range in.programs {
+		p := prog.Play
+		s := p.Serial
+		if len(serial) > 0 {
+			s = serial
+		}
+		hosts := runner.OrderHosts(in.hosts[i], p.Order, 0)
+		plan, err := runner.PlanBatches(hosts, s, p.DisruptionBudget, nil)
+		fmt.Fprintf(stdout, "PLAY [%s] (%s) %d hosts\n", p.Name, p.Pos, len(hosts))
+		if p.DisruptionBudget != nil {
+			b := p.DisruptionBudget
+			lim := fmt.Sprint(b.MaxUnavailable)
+			if b.Percent > 0 {
+				lim = fmt.Sprintf("%g%%", b.Percent)
+			}
+			fmt.Fprintf(stdout, "disruption budget: at most %s unavailable per %s\n", lim, b.Per)
+		}
+		fmt.Fprint(stdout, plan.String())
+		if err != nil {
+			return &exitError{exitInvalid, err}
+		}
+		d := time.Duration(len(plan.Batches))*o.RebootEstimate + time.Duration(max(len(plan.Batches)-1, 0))*p.PauseBetweenBatches
+		total += d
+		fmt.Fprintf(stdout, "estimate: %d batches × %s = %s\n", len(plan.Batches), o.RebootEstimate, d)
+		if o.Graph {
+			fmt.Fprintf(stdout, "graph:\n%s", indent(prog.String()))
+		}
+		fmt.Fprintln(stdout)
+	}
+	if o.Deadline != "" {
+		dl, err := parseDeadline(o.Deadline, time.Now())
+		if err != nil {
+			return usagef("--deadline: %v", err)
+		}
+		eta := time.Now().Add(total)
+		if eta.After(dl) {
+			fmt.Fprintf(stdout, "DOES NOT FIT: the roll needs about %s and would end at %s, after the deadline %s\n", total.Round(time.Second), eta.Format(time.RFC3339), dl.Format(time.RFC3339))
+			return &exitError{code: exitStopped}
+		}
+		fmt.Fprintf(stdout, "fits: about %s, ends around %s, deadline %s\n", total.Round(time.Second), eta.Format(time.RFC3339), dl.Format(time.RFC3339))
+	}
+	return nil
+}
+
+// parseDeadline reads RFC 3339, or a clock time today (tomorrow when past).
+func parseDeadline(s string, now time.Time) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	t, err := time.ParseInLocation("15:04", s, now.Location())
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q: want RFC 3339 or HH:MM", s)
+	}
+	d := time.Date(now.Year(), now.Month(), now.Day(), t.Hour(), t.Minute(), 0, 0, now.Location())
+	if d.Before(now) {
+		d = d.Add(24 * time.Hour)
+	}
+	return d, nil
+}
+
+func indent(s string) string {
+	return "  " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n  ") + "\n"
+}
+
+// graphOptions are `drover graph`'s flags.
+type graphOptions struct {
+	commonOptions
+	Format string
+}
+
+func (o *graphOptions) AddFlags(fs *pflag.FlagSet) {
+	o.commonOptions.AddFlags(fs)
+	fs.StringVar(&o.Format, "format", "text", "text or dot (Graphviz)")
+}
+
+func runGraph(ctx context.Context, o graphOptions, args []string, stdout io.Writer) error {
+	if len(args) != 1 {
+		return usagef("drover graph: give one PLAYBOOK")
+	}
+	if o.Format != "text" && o.Format != "dot" {
+		return usagef("--format %q: want text or dot", o.Format)
+	}
+	path, _ := filepath.Abs(args[0])
+	in, err := loadInputs(o.commonOptions, path, false, stdout)
+	if err != nil {
+		return printInvalid(err, stdout)
+	}
+	for _, prog := range in.programs {
+		if o.Format == "dot" {
+			fmt.Fprint(stdout, prog.Dot())
+			continue
+		}
+		fmt.Fprintf(stdout, "PLAY [%s] (%s)\n%s", prog.Play.Name, prog.Play.Pos, prog.String())
+	}
+	return nil
+}
+
+// listPlays prints --list-hosts / --list-tasks as ansible-playbook does.
+func listPlays(in *inputs, hosts, tasks bool, w io.Writer) {
+	for i, prog := range in.programs {
+		p := prog.Play
+		fmt.Fprintf(w, "\n  play #%d (%s): %s\n", i+1, p.Hosts, p.Name)
+		if hosts {
+			fmt.Fprintf(w, "    pattern: ['%s']\n    hosts (%d):\n", p.Hosts, len(in.hosts[i]))
+			for _, h := range in.hosts[i] {
+				fmt.Fprintf(w, "      %s\n", h.Name)
+			}
+		}
+		if tasks {
+			fmt.Fprintf(w, "    tasks:\n")
+			for _, n := range prog.Nodes {
+				if n.Kind == playbooks.KindTask {
+					tags := ""
+					if len(n.Scope.Tags) > 0 {
+						tags = "\tTAGS: [" + strings.Join(n.Scope.Tags, ", ") + "]"
+					}
+					fmt.Fprintf(w, "      %s\t%s%s\n", n.Task.DisplayName(), n.Phase, tags)
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,211 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/spf13/pflag"
+	"gopkg.in/yaml.v3"
+
+	"github.com/drover-sh/drover/inventory"
+	"github.com/drover-sh/drover/playbooks"
+	"github.com/drover-sh/drover/playbooks/template"
+	"github.com/drover-sh/drover/runner"
+)
+
+// commonOptions are the flags every playbook-reading command shares.
+type commonOptions struct {
+	Inventory         []string
+	ExtraVars         []string
+	Limit             string
+	VaultPasswordFile string
+}
+
+func (o *commonOptions) AddFlags(fs *pflag.FlagSet) {
+	fs.StringArrayVarP(&o.Inventory, "inventory", "i", nil, "inventory source: file, directory, script, host list or CSV (repeatable)")
+	fs.StringArrayVarP(&o.ExtraVars, "extra-vars", "e", nil, "extra variables: k=v, JSON/YAML, or @file (repeatable)")
+	fs.StringVarP(&o.Limit, "limit", "l", "", "further limit hosts to a pattern, or @file")
+	fs.StringVar(&o.VaultPasswordFile, "vault-password-file", "", "file holding the ansible-vault password")
+}
+
+// inputs are a playbook and inventory, loaded, validated and compiled.
+type inputs struct {
+	book     *playbooks.Playbook
+	config   *playbooks.Config
+	inv      *inventory.Inventory
+	extra    map[string]any
+	programs []*playbooks.Program
+	hosts    [][]*runner.Host // per play
+	groups   map[string][]string
+}
+
+// loadInputs runs parse → validate → compile and resolves each play's
+// hosts. Any problem is returned before a host is contacted; invalid input
+// is a *playbooks.ErrorList or an inventory error (exit 2).
+func loadInputs(o commonOptions, path string, needInventory bool, stderr io.Writer) (*inputs, error) {
+	in := &inputs{}
+	cfg, err := playbooks.LoadConfig(filepath.Dir(path))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errInvalid, err)
+	}
+	in.config = cfg
+	if cfg.HostKeyChecking != nil && !*cfg.HostKeyChecking {
+		fmt.Fprintf(stderr, "WARNING: %s sets host_key_checking = False: host keys will NOT be verified; anyone on the path can impersonate your hosts\n", cfg.File)
+	}
+	var vaultPass []byte
+	if o.VaultPasswordFile != "" {
+		b, err := os.ReadFile(o.VaultPasswordFile)
+		if err != nil {
+			return nil, usagef("--vault-password-file: %v", err)
+		}
+		vaultPass = []byte(strings.TrimRight(string(b), "\r\n"))
+	}
+	if in.extra, err = parseExtraVars(o.ExtraVars); err != nil {
+		return nil, err
+	}
+	book, err := playbooks.Load(path, playbooks.LoadOptions{VaultPassword: vaultPass, Config: cfg})
+	if err != nil {
+		return nil, err
+	}
+	in.book = book
+	sources := o.Inventory
+	if len(sources) == 0 {
+		sources = cfg.Inventory
+	}
+	known := []string{}
+	for k := range in.extra {
+		known = append(known, k)
+	}
+	if len(sources) > 0 {
+		inv, err := inventory.Load(sources, inventory.LoadOptions{})
+		if err != nil {
+			return nil, err
+		}
+		in.inv = inv
+		seen := map[string]bool{}
+		for _, h := range inv.Hosts() {
+			for k := range h.Vars {
+				if !seen[k] {
+					seen[k] = true
+					known = append(known, k)
+				}
+			}
+		}
+	} else if needInventory {
+		return nil, usagef("no inventory: give -i INVENTORY (or set inventory in ansible.cfg)")
+	}
+	if err := playbooks.Validate(book, playbooks.ValidateOptions{KnownVars: known, AllowUnknownVars: in.inv == nil}); err != nil {
+		return nil, err
+	}
+	for _, p := range book.Plays {
+		in.programs = append(in.programs, playbooks.Compile(p))
+	}
+	if in.inv == nil {
+		return in, nil
+	}
+	in.groups = in.inv.Groups()
+	for _, p := range book.Plays {
+		sel, err := in.inv.Select(p.Hosts)
+		if err != nil {
+			return nil, fmt.Errorf("%s: play %q: %w", p.Pos, p.Name, err)
+		}
+		if o.Limit != "" {
+			if sel, err = in.inv.Limit(sel, o.Limit); err != nil {
+				return nil, err
+			}
+		}
+		hs := make([]*runner.Host, len(sel))
+		for i, h := range sel {
+			hs[i] = &runner.Host{Name: h.Name, Vars: h.Vars, Groups: h.Groups}
+			if cfg.RemoteUser != "" {
+				if _, ok := h.Vars["ansible_user"]; !ok {
+					hs[i].Vars = withVar(h.Vars, "ansible_user", cfg.RemoteUser)
+				}
+			}
+			if cfg.PrivateKeyFile != "" {
+				if _, ok := h.Vars["ansible_ssh_private_key_file"]; !ok {
+					hs[i].Vars = withVar(hs[i].Vars, "ansible_ssh_private_key_file", cfg.PrivateKeyFile)
+				}
+			}
+		}
+		in.hosts = append(in.hosts, hs)
+	}
+	return in, nil
+}
+
+func withVar(vars map[string]any, k string, v any) map[string]any {
+	out := make(map[string]any, len(vars)+1)
+	for a, b := range vars {
+		out[a] = b
+	}
+	out[k] = v
+	return out
+}
+
+// parseExtraVars reads -e values: k=v pairs, JSON or YAML mappings, @file.
+func parseExtraVars(list []string) (map[string]any, error) {
+	out := map[string]any{}
+	for _, e := range list {
+		e = strings.TrimSpace(e)
+		var data []byte
+		switch {
+		case strings.HasPrefix(e, "@"):
+			b, err := os.ReadFile(e[1:])
+			if err != nil {
+				return nil, usagef("-e %s: %v", e, err)
+			}
+			data = b
+		case strings.HasPrefix(e, "{"):
+			data = []byte(e)
+		default:
+			words, err := splitKV(e)
+			if err != nil {
+				return nil, usagef("-e %q: %v", e, err)
+			}
+			for k, v := range words {
+				out[k] = v
+			}
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal(data, &m); err != nil {
+			if err := yaml.Unmarshal(data, &m); err != nil {
+				return nil, usagef("-e %q: not JSON or YAML: %v", e, err)
+			}
+		}
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out, nil
+}
+
+func splitKV(s string) (map[string]any, error) {
+	out := map[string]any{}
+	for _, w := range strings.Fields(s) {
+		k, v, ok := strings.Cut(w, "=")
+		if !ok || k == "" {
+			return nil, errors.New("expected key=value")
+		}
+		out[k] = strings.Trim(v, `"'`)
+	}
+	return out, nil
+}
+
+// newTemplater is the one Jinja2 engine of a run.
+func newTemplater() runner.Templater { return template.New() }
+
+func sortedGroupNames(g map[string][]string) []string {
+	out := make([]string, 0, len(g))
+	for k := range g {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
