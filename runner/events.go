@@ -90,6 +90,9 @@ type Sink interface {
 type Sinks struct {
 	mu    sync.Mutex
 	sinks []Sink
+	// Filter, when set, returns the event every sink receives (a redacted
+	// copy); it runs before the fan-out.
+	Filter func(*Event) *Event
 }
 
 // NewSinks returns a sink that forwards to each non-nil sink.
@@ -118,6 +121,9 @@ func (s *Sinks) Event(e *Event) {
 	}
 	if e.Time.IsZero() {
 		e.Time = time.Now()
+	}
+	if s.Filter != nil {
+		e = s.Filter(e)
 	}
 	var waits []func()
 	s.mu.Lock()

@@ -266,9 +266,12 @@ func (h *hostRun) runOnce(ctx context.Context, n *playbooks.Node, vars map[strin
 	if err != nil {
 		return modules.Fail(fmt.Sprintf("%s: %v", t.Pos, err))
 	}
-	am, _ := args.(map[string]any)
-	if am == nil {
-		am = map[string]any{}
+	// RenderValue may return the task's own map: copy before adding the
+	// hidden arguments (the task is shared by every host).
+	src, _ := args.(map[string]any)
+	am := make(map[string]any, len(src)+3)
+	for k, v := range src {
+		am[k] = v
 	}
 	if t.Pos.File != "" {
 		am["_playbook_dir"] = filepath.Dir(t.Pos.File)

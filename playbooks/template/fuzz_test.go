@@ -1,0 +1,32 @@
+package template
+
+import (
+	"testing"
+)
+
+// FuzzRender checks that no input makes the engine panic: every entry
+// point returns a value or an error. Seeds run in plain `go test`.
+func FuzzRender(f *testing.F) {
+	for _, s := range []string{
+		"plain", "{{ x }}", "{{ x | default('y') }}", "{% for i in l %}{{ i }}{% endfor %}",
+		"{{ result.rc == 0 and 'x' in result.stdout }}", "{{ 'a' | regex_replace('(', 'b') }}",
+		"{{ x", "{% if %}", "{{ 1 / 0 }}", "{{ l[1:2:0] }}", "{{ none.x }}", "{{ l | first | int }}",
+		"{{ {'a': [1, {'b': none}]} | to_json | from_json }}", "{% set x.y = 1 %}", "{{ range(1000000) | length }}",
+		"{{ x is version((1, 2)) }}", "{% macro m() %}{{ m() }}{% endmacro %}", "{{ '%s' % x }}", "{{ -'a' }}",
+		"{% include 'other' %}", "{% extends 'base' %}", "{{ l * 2 }}", "{{ x | map('nosuch') | list }}",
+	} {
+		f.Add(s)
+	}
+	e := New()
+	f.Fuzz(func(t *testing.T, s string) {
+		vars := map[string]any{"x": "v", "l": []any{1, "2", nil}, "result": registered(0, "x", false, false, false)}
+		_, _ = e.Render(s, vars)
+		_, _ = e.RenderString(s, vars)
+		_, _ = e.Eval(s, vars)
+		_, _ = e.Truth(s, vars)
+		_ = e.CheckTemplate(s)
+		_ = e.CheckExpr(s)
+		_, _ = e.ExprNames(s)
+		_, _ = e.TemplateNames(s)
+	})
+}

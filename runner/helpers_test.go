@@ -1,0 +1,124 @@
+package runner
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/drover-sh/drover/playbooks"
+	"github.com/drover-sh/drover/playbooks/template"
+	"github.com/drover-sh/drover/runner/fleet"
+)
+
+// testFleet starts an in-process fleet (no SSH) of n hosts in racks.
+func testFleet(t *testing.T, n, racks int, delay time.Duration, faults map[string]fleet.Fault) *fleet.Fleet {
+	t.Helper()
+	f, err := fleet.New(fleet.Options{Dir: t.TempDir(), Hosts: n, Racks: racks, RebootDelay: delay, NoSSH: true, Faults: faults})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// fleetHosts are the fleet's hosts as the runner sees them: rack var and a
+// rack_<r> group.
+func fleetHosts(f *fleet.Fleet) []*Host {
+	var out []*Host
+	for _, name := range f.Hosts() {
+		fh, _ := f.Host(name)
+		out = append(out, &Host{Name: name, Vars: map[string]any{"rack": fh.Rack}, Groups: []string{"rack_" + fh.Rack}})
+	}
+	return out
+}
+
+// compile loads a playbook from text and compiles its plays.
+func compile(t *testing.T, text string) []*playbooks.Program {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "playbook.yml")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pb, err := playbooks.Load(path, playbooks.LoadOptions{})
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	if err := playbooks.Validate(pb, playbooks.ValidateOptions{AllowUnknownVars: true}); err != nil {
+		t.Fatalf("validate: %v", err)
+	}
+	var out []*playbooks.Program
+	for _, p := range pb.Plays {
+		out = append(out, playbooks.Compile(p))
+	}
+	return out
+}
+
+// recorder keeps every event.
+type recorder struct {
+	mu  sync.Mutex
+	evs []*Event
+}
+
+func (r *recorder) Event(e *Event) {
+	r.mu.Lock()
+	c := *e
+	r.evs = append(r.evs, &c)
+	r.mu.Unlock()
+}
+
+func (r *recorder) of(typ string) []*Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []*Event
+	for _, e := range r.evs {
+		if e.Type == typ {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// runPlay runs the first play of text over the fleet.
+func runPlay(t *testing.T, f *fleet.Fleet, text string, mod func(*Options)) (*PlayResult, *recorder) {
+	t.Helper()
+	progs := compile(t, text)
+	rec := &recorder{}
+	opts := &Options{Dialer: f.Dialer(), Templater: template.New(), Sink: NewSinks(rec), RunID: "test"}
+	if mod != nil {
+		mod(opts)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	return RunPlay(ctx, opts, 0, progs[0], fleetHosts(f), nil), rec
+}
+
+// rebootWindows returns every host's reboot intervals, from the hosts'
+// own reboots.log.
+type window struct {
+	host     string
+	down, up time.Time
+}
+
+func rebootWindows(f *fleet.Fleet) []window {
+	var out []window
+	for _, h := range f.Hosts() {
+		for _, r := range f.Reboots(h) {
+			out = append(out, window{h, r.Down, r.Up})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].down.Before(out[j].down) })
+	return out
+}
+
+func status(res *PlayResult) map[string]string {
+	m := map[string]string{}
+	for _, h := range res.Hosts {
+		m[h.Name] = h.Status
+	}
+	return m
+}
