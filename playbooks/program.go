@@ -105,7 +105,7 @@ func Compile(p *Play) *Program {
 	}{{"pre_tasks", p.PreTasks}, {"tasks", tasks}, {"post_tasks", p.PostTasks}}
 	for i := len(sections) - 1; i >= 0; i-- {
 		s := sections[i]
-		if len(s.tasks) == 0 && len(p.Handlers) == 0 {
+		if len(s.tasks) == 0 {
 			continue
 		}
 		if len(p.Handlers) > 0 {

@@ -1,0 +1,109 @@
+package playbooks
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func compileText(t *testing.T, text string) *Program {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "pb.yml")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pb, err := Load(path, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Compile(pb.Plays[0])
+}
+
+func TestCompileRebootPhasesGraph(t *testing.T) {
+	prog := compileText(t, `
+- hosts: all
+  pre_reboot:
+    - name: drain
+      command: drain
+  reboot: {reboot_timeout: 60}
+  post_reboot:
+    - name: check
+      command: check
+`)
+	want := `entry 2
+0 task tasks "check" -> end | fail -> fail
+1 task tasks "reboot" [reboot] -> 0 | fail -> fail
+2 task tasks "drain" -> 1 | fail -> fail
+`
+	if got := prog.String(); got != want {
+		t.Errorf("graph:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestCompileBlockRescueAlwaysGraph(t *testing.T) {
+	prog := compileText(t, `
+- hosts: all
+  pre_tasks:
+    - name: first
+      command: a
+  tasks:
+    - name: guarded
+      block:
+        - name: try
+          command: b
+      rescue:
+        - name: recover
+          command: c
+      always:
+        - name: cleanup
+          command: d
+    - name: after
+      command: e
+      notify: h
+  handlers:
+    - name: h
+      command: f
+`)
+	want := `entry 9
+0 flush-handlers tasks -> end | fail -> fail
+1 task tasks "after" -> 0 | fail -> fail
+2 block-end tasks "guarded" -> 1 | fail -> fail
+3 task tasks "cleanup" -> 2 | fail -> fail
+4 rescued tasks "guarded" -> 3 | fail -> fail
+5 task tasks "recover" -> 4 | fail -> 3
+6 block-failed tasks "guarded" -> 5 | fail -> fail
+7 task tasks "try" -> 3 | fail -> 6
+8 flush-handlers pre_tasks -> 7 | fail -> fail
+9 task pre_tasks "first" -> 8 | fail -> fail
+10 task handlers "h" -> end | fail -> fail
+handler "h" entry 10
+`
+	if got := prog.String(); got != want {
+		t.Errorf("graph:\n%s\nwant:\n%s", got, want)
+	}
+	if !strings.Contains(prog.Dot(), `n7 -> n6 [style=dashed,color=red]`) {
+		t.Errorf("dot lacks the failure edge of the block:\n%s", prog.Dot())
+	}
+}
+
+// The reboot-phase form and the equivalent tasks list compile to the same
+// graph.
+func TestRebootPhasesEqualTasksList(t *testing.T) {
+	a := compileText(t, `
+- hosts: all
+  pre_reboot: [{name: x, command: x}]
+  reboot: true
+  post_reboot: [{name: y, command: y}]
+`)
+	b := compileText(t, `
+- hosts: all
+  tasks:
+    - {name: x, command: x}
+    - {name: reboot, reboot: {}}
+    - {name: y, command: y}
+`)
+	if a.String() != b.String() {
+		t.Errorf("phases:\n%s\ntasks:\n%s", a, b)
+	}
+}
