@@ -79,19 +79,19 @@ func (o *runOptions) AddFlags(fs *pflag.FlagSet) {
 
 // runMeta is what a run records so that --resume can load the same inputs.
 type runMeta struct {
-	RunID     string        `json:"run_id"`
-	Playbook  string        `json:"playbook"`
-	Options   commonOptions `json:"options"`
-	Tags      []string      `json:"tags,omitempty"`
-	SkipTags  []string      `json:"skip_tags,omitempty"`
-	Serial    string        `json:"serial,omitempty"`
-	MaxFail   string        `json:"max_fail_percentage,omitempty"`
-	Check     bool          `json:"check,omitempty"`
-	Started   time.Time     `json:"started"`
-	PID       int           `json:"pid"`
-	Hosts     []string      `json:"hosts"`
-	Attempts  int           `json:"attempts"`
-	WorkDir   string        `json:"workdir"`
+	RunID    string        `json:"run_id"`
+	Playbook string        `json:"playbook"`
+	Options  commonOptions `json:"options"`
+	Tags     []string      `json:"tags,omitempty"`
+	SkipTags []string      `json:"skip_tags,omitempty"`
+	Serial   string        `json:"serial,omitempty"`
+	MaxFail  string        `json:"max_fail_percentage,omitempty"`
+	Check    bool          `json:"check,omitempty"`
+	Started  time.Time     `json:"started"`
+	PID      int           `json:"pid"`
+	Hosts    []string      `json:"hosts"`
+	Attempts int           `json:"attempts"`
+	WorkDir  string        `json:"workdir"`
 }
 
 func newRunID() string {
