@@ -67,8 +67,8 @@ func ArgDuration(args map[string]any, k string, def time.Duration) (time.Duratio
 
 type rebootArgs struct {
 	pre, post, timeout, connect, stable time.Duration
-	test, boot, command, msg           string
-	resumeOld                          string
+	test, boot, command, msg            string
+	resumeOld                           string
 }
 
 func parseRebootArgs(args map[string]any) (*rebootArgs, error) {

@@ -1,0 +1,114 @@
+package modules
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestCopyContentIdempotent(t *testing.T) {
+	env, dir := testEnv(t)
+	dest := filepath.Join(dir, "motd")
+	args := map[string]any{"content": "hello\n", "dest": dest, "mode": "0640"}
+	r := run(t, env, "copy", args)
+	mustOK(t, r, true)
+	if got := readFile(t, dest); got != "hello\n" {
+		t.Fatalf("content %q", got)
+	}
+	if m := fileMode(t, dest); m != 0o640 {
+		t.Fatalf("mode %o", m)
+	}
+	if r["checksum"] != "f572d396fae9206628714fb2ce00f72e94f2258f" || r["mode"] != "0640" || r["state"] != "file" {
+		t.Fatalf("result fields: %v", r)
+	}
+	mustOK(t, run(t, env, "ansible.builtin.copy", args), false)
+
+	// Mode only: changed, content untouched.
+	args["mode"] = 0o600
+	mustOK(t, run(t, env, "copy", args), true)
+	if m := fileMode(t, dest); m != 0o600 {
+		t.Fatalf("mode %o", m)
+	}
+	mustOK(t, run(t, env, "copy", args), false)
+}
+
+func TestCopyCheckModeAndDiff(t *testing.T) {
+	env, dir := testEnv(t)
+	dest := filepath.Join(dir, "conf")
+	writeFile(t, dest, "a\nb\n", 0o644)
+	env.Check, env.Diff = true, true
+	r := run(t, env, "copy", map[string]any{"content": "a\nc\n", "dest": dest})
+	mustOK(t, r, true)
+	if got := readFile(t, dest); got != "a\nb\n" {
+		t.Fatalf("check mode changed the file: %q", got)
+	}
+	d := r["diff"].(map[string]any)
+	if d["before"] != "a\nb\n" || d["after"] != "a\nc\n" || d["after_header"] != dest {
+		t.Fatalf("diff %v", d)
+	}
+	env.Check = false
+	r = run(t, env, "copy", map[string]any{"content": "a\nc\n", "dest": dest, "backup": "yes"})
+	mustOK(t, r, true)
+	b, _ := r["backup_file"].(string)
+	if b == "" || readFile(t, b) != "a\nb\n" {
+		t.Fatalf("backup %q: %v", b, r)
+	}
+	if readFile(t, dest) != "a\nc\n" {
+		t.Fatal("not written")
+	}
+}
+
+func TestCopySrcFromPlaybookDirAndForce(t *testing.T) {
+	env, dir := testEnv(t)
+	pb := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(pb, "files", "tree", "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(pb, "files", "app.conf"), "x=1\n", 0o644)
+	writeFile(t, filepath.Join(pb, "files", "tree", "sub", "f"), "deep\n", 0o644)
+	dest := filepath.Join(dir, "app.conf")
+	args := map[string]any{"src": "app.conf", "dest": dest, "_playbook_dir": pb}
+	mustOK(t, run(t, env, "copy", args), true)
+	if readFile(t, dest) != "x=1\n" {
+		t.Fatal("content")
+	}
+	// force=no keeps an existing file.
+	writeFile(t, dest, "local edit\n", 0o644)
+	mustOK(t, run(t, env, "copy", map[string]any{"src": "app.conf", "dest": dest, "_playbook_dir": pb, "force": false}), false)
+	if readFile(t, dest) != "local edit\n" {
+		t.Fatal("force=no overwrote")
+	}
+	// Into an existing directory.
+	mustOK(t, run(t, env, "copy", map[string]any{"src": "app.conf", "dest": dir + "/sub/", "_playbook_dir": pb}), true)
+	if readFile(t, filepath.Join(dir, "sub", "app.conf")) != "x=1\n" {
+		t.Fatal("dest dir")
+	}
+	// A directory, recursively.
+	targs := map[string]any{"src": "tree", "dest": dir, "_playbook_dir": pb}
+	mustOK(t, run(t, env, "copy", targs), true)
+	if readFile(t, filepath.Join(dir, "tree", "sub", "f")) != "deep\n" {
+		t.Fatal("recursive copy")
+	}
+	mustOK(t, run(t, env, "copy", targs), false)
+}
+
+func TestCopyFailures(t *testing.T) {
+	env, dir := testEnv(t)
+	mustFail(t, run(t, env, "copy", map[string]any{"content": "x", "dest": filepath.Join(dir, "nodir", "f")}), "Destination directory")
+	mustFail(t, run(t, env, "copy", map[string]any{"src": "nope.txt", "dest": filepath.Join(dir, "f")}), "Could not find or access 'nope.txt'")
+	mustFail(t, run(t, env, "copy", map[string]any{"content": "x", "dest": filepath.Join(dir, "f"), "mode": "u+q"}), "mode must be in octal or symbolic form")
+	dest := filepath.Join(dir, "sudoers")
+	r := run(t, env, "copy", map[string]any{"content": "bad\n", "dest": dest, "validate": "grep -q good %s"})
+	mustFail(t, r, "failed to validate")
+	if _, err := os.Stat(dest); !os.IsNotExist(err) {
+		t.Fatal("invalid file was installed")
+	}
+	mustOK(t, run(t, env, "copy", map[string]any{"content": "good\n", "dest": dest, "validate": "grep -q good %s"}), true)
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), ".drover") {
+			t.Fatalf("temporary file left behind: %s", e.Name())
+		}
+	}
+}

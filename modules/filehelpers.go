@@ -1,0 +1,422 @@
+package modules
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha1"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"path"
+	"strconv"
+	"strings"
+)
+
+// contentMarker separates the key=value header of a remote stat from the
+// file's content in the output of statScript.
+const contentMarker = "__DROVER_CONTENT_7f3a__"
+
+// fileState is what statScript found about one remote path.
+type fileState struct {
+	Exists, IsDir, IsReg, IsLnk bool
+	Type                        string // stat %F: "regular file", "directory", ...
+	Mode                        uint32 // permission bits (07777)
+	UID, GID                    int
+	Owner, Group                string
+	Size                        int64
+	Mtime, Atime, Ctime         int64
+	Inode, Dev, Nlink           int64
+	LnkSource                   string // readlink of the path when it is a link
+	Checksum                    string // sha1 (or the requested algorithm) of a regular file
+	DirExists                   bool   // the parent directory exists
+	HasContent                  bool
+	Content                     []byte
+}
+
+// statOpts selects what statScript gathers.
+type statOpts struct {
+	Follow   bool   // stat the link's target (stat -L) rather than the link
+	Checksum string // "", "sha1", "sha256", "md5", ...: checksum of a regular file
+	Content  bool   // also send the content of a regular file
+}
+
+// statScript prints the state of path p as key=value lines, then, when
+// asked, contentMarker and the file's raw content. POSIX sh + GNU/busybox
+// stat only.
+func statScript(p string, o statOpts) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "p=%s\n", ShellQuote(p))
+	sb.WriteString(`d=$(dirname -- "$p"); [ -d "$d" ] && echo dir_exists=1
+if [ -L "$p" ]; then echo islnk=1; printf 'lnk_source=%s\n' "$(readlink -- "$p")"; fi
+if [ -e "$p" ] || [ -L "$p" ]; then
+echo exists=1
+`)
+	f := `'mode=%a
+uid=%u
+gid=%g
+pw_name=%U
+gr_name=%G
+size=%s
+mtime=%Y
+atime=%X
+ctime=%Z
+inode=%i
+dev=%d
+nlink=%h
+type=%F'`
+	if o.Follow {
+		fmt.Fprintf(&sb, "stat -L -c %s -- \"$p\" 2>/dev/null || stat -c %s -- \"$p\"\n", f, f)
+	} else {
+		fmt.Fprintf(&sb, "stat -c %s -- \"$p\"\n", f)
+	}
+	if o.Checksum != "" {
+		fmt.Fprintf(&sb, "if [ -f \"$p\" ] && [ -r \"$p\" ]; then printf 'checksum=%%s\\n' \"$(%ssum < \"$p\" | cut -d' ' -f1)\"; fi\n", o.Checksum)
+	}
+	if o.Content {
+		fmt.Fprintf(&sb, "if [ -f \"$p\" ]; then echo %s; cat -- \"$p\" || exit 3; fi\n", contentMarker)
+	}
+	sb.WriteString("fi\n")
+	return sb.String()
+}
+
+// parseStat reads statScript's output.
+func parseStat(out []byte) fileState {
+	var st fileState
+	head := out
+	if i := bytes.Index(out, []byte(contentMarker+"\n")); i >= 0 {
+		head = out[:i]
+		st.HasContent = true
+		st.Content = out[i+len(contentMarker)+1:]
+	}
+	for _, line := range strings.Split(string(head), "\n") {
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			continue
+		}
+		n, _ := strconv.ParseInt(v, 10, 64)
+		switch k {
+		case "dir_exists":
+			st.DirExists = true
+		case "islnk":
+			st.IsLnk = true
+		case "lnk_source":
+			st.LnkSource = v
+		case "exists":
+			st.Exists = true
+		case "mode":
+			m, _ := strconv.ParseUint(v, 8, 32)
+			st.Mode = uint32(m)
+		case "uid":
+			st.UID = int(n)
+		case "gid":
+			st.GID = int(n)
+		case "pw_name":
+			st.Owner = v
+		case "gr_name":
+			st.Group = v
+		case "size":
+			st.Size = n
+		case "mtime":
+			st.Mtime = n
+		case "atime":
+			st.Atime = n
+		case "ctime":
+			st.Ctime = n
+		case "inode":
+			st.Inode = n
+		case "dev":
+			st.Dev = n
+		case "nlink":
+			st.Nlink = n
+		case "type":
+			st.Type = v
+			st.IsDir = v == "directory"
+			st.IsReg = strings.HasPrefix(v, "regular")
+		case "checksum":
+			st.Checksum = v
+		}
+	}
+	return st
+}
+
+// remoteStat runs statScript for p in one session.
+func remoteStat(ctx context.Context, env *Env, p string, o statOpts) (fileState, Result) {
+	res, fr := Exec(ctx, env, statScript(p, o), nil)
+	if fr != nil {
+		return fileState{}, fr
+	}
+	if res.ExitCode != 0 {
+		return fileState{}, Fail(fmt.Sprintf("could not stat %s: %s", p, strings.TrimSpace(string(res.Stderr))))
+	}
+	return parseStat(res.Stdout), nil
+}
+
+// sha1hex is Ansible's checksum of content.
+func sha1hex(b []byte) string {
+	h := sha1.Sum(b)
+	return hex.EncodeToString(h[:])
+}
+
+// fmtMode renders permission bits as Ansible does ("0644").
+func fmtMode(m uint32) string { return fmt.Sprintf("%04o", m) }
+
+// fileAttrs are the mode/owner/group arguments shared by the file modules.
+type fileAttrs struct {
+	Mode  any // nil, an int (the bits), an octal string or a symbolic mode
+	Owner string
+	Group string
+}
+
+func attrsFromArgs(args map[string]any) fileAttrs {
+	a := fileAttrs{Owner: argString(args, "owner"), Group: argString(args, "group")}
+	if m, ok := args["mode"]; ok && m != nil && argString(args, "mode") != "" {
+		a.Mode = m
+	}
+	return a
+}
+
+// wantMode computes the mode the path should get, given its current bits.
+// ok is false when no mode was asked for.
+func (a fileAttrs) wantMode(cur uint32, isDir bool) (m uint32, ok bool, err error) {
+	if a.Mode == nil {
+		return 0, false, nil
+	}
+	m, err = applyModeSpec(a.Mode, cur, isDir)
+	return m, err == nil, err
+}
+
+// plan returns the sh lines that give "$p" the wanted attributes and whether
+// anything differs from st (st.Exists false: everything given is applied).
+// A bad mode is an error with Ansible's message.
+func (a fileAttrs) plan(st fileState, target string) (cmds []string, changed bool, err error) {
+	cur := st.Mode
+	if !st.Exists {
+		cur = 0
+	}
+	if m, ok, err := a.wantMode(cur, st.IsDir); err != nil {
+		return nil, false, err
+	} else if ok && (!st.Exists || m != st.Mode) {
+		cmds = append(cmds, fmt.Sprintf("chmod %04o -- %s", m, target))
+		changed = true
+	}
+	if a.Owner != "" && (!st.Exists || (a.Owner != st.Owner && a.Owner != strconv.Itoa(st.UID))) {
+		cmds = append(cmds, fmt.Sprintf("chown %s -- %s", ShellQuote(a.Owner), target))
+		changed = true
+	}
+	if a.Group != "" && (!st.Exists || (a.Group != st.Group && a.Group != strconv.Itoa(st.GID))) {
+		cmds = append(cmds, fmt.Sprintf("chgrp %s -- %s", ShellQuote(a.Group), target))
+		changed = true
+	}
+	return cmds, changed, nil
+}
+
+// applyModeSpec turns Ansible's mode argument into permission bits: an int
+// is the bits themselves (YAML 0644), a string is octal ("0644", "644") or
+// symbolic ("u+rwx,g-w,o=r").
+func applyModeSpec(spec any, cur uint32, isDir bool) (uint32, error) {
+	switch v := spec.(type) {
+	case int:
+		return uint32(v) & 07777, nil
+	case int64:
+		return uint32(v) & 07777, nil
+	case float64:
+		return uint32(v) & 07777, nil
+	}
+	s := strings.TrimSpace(fmt.Sprint(spec))
+	if s != "" && strings.Trim(s, "01234567") == "" {
+		m, err := strconv.ParseUint(s, 8, 32)
+		if err != nil || m > 07777 {
+			return 0, fmt.Errorf("mode must be in octal or symbolic form: %q", s)
+		}
+		return uint32(m), nil
+	}
+	return applySymbolic(s, cur, isDir)
+}
+
+// applySymbolic applies a chmod(1) symbolic mode to cur.
+func applySymbolic(s string, cur uint32, isDir bool) (uint32, error) {
+	bad := fmt.Errorf("mode must be in octal or symbolic form: %q", s)
+	if s == "" {
+		return 0, bad
+	}
+	m := cur
+	for _, clause := range strings.Split(s, ",") {
+		i := 0
+		var who uint32
+		for i < len(clause) && strings.IndexByte("ugoa", clause[i]) >= 0 {
+			who |= map[byte]uint32{'u': 04700, 'g': 02070, 'o': 01007, 'a': 07777}[clause[i]]
+			i++
+		}
+		if who == 0 {
+			who = 07777
+		}
+		if i >= len(clause) {
+			return 0, bad
+		}
+		for i < len(clause) {
+			op := clause[i]
+			if strings.IndexByte("+-=", op) < 0 {
+				return 0, bad
+			}
+			i++
+			var perm uint32
+			for i < len(clause) && strings.IndexByte("rwxXst", clause[i]) >= 0 {
+				switch clause[i] {
+				case 'r':
+					perm |= 0444
+				case 'w':
+					perm |= 0222
+				case 'x':
+					perm |= 0111
+				case 'X':
+					if isDir || m&0111 != 0 {
+						perm |= 0111
+					}
+				case 's':
+					perm |= 06000
+				case 't':
+					perm |= 01000
+				}
+				i++
+			}
+			perm &= who
+			switch op {
+			case '+':
+				m |= perm
+			case '-':
+				m &^= perm
+			case '=':
+				m = m&^who | perm
+			}
+		}
+	}
+	return m, nil
+}
+
+// remoteTemp is a fresh temporary path on the host for uploads.
+func remoteTemp() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return "/tmp/.drover-tmp-" + hex.EncodeToString(b[:])
+}
+
+// installScript moves an uploaded temporary file into place at dest,
+// atomically (copy next to dest, set attributes, rename). Without an
+// explicit mode or owner the new file keeps those of the file it replaces.
+// validate (with %s) checks the new file before it replaces dest; backup
+// keeps the old file and prints backup_file=PATH.
+func installScript(tmp, dest string, attrs []string, validate string, backup bool) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "tmp=%s; p=%s\n", ShellQuote(tmp), ShellQuote(dest))
+	sb.WriteString(`t="$(dirname -- "$p")/.drover.$$.$(basename -- "$p")"
+trap 'rm -f -- "$tmp" "$t"' EXIT
+cp -- "$tmp" "$t" || exit 1
+if [ -e "$p" ]; then chmod "$(stat -L -c %a -- "$p")" "$t"; chown "$(stat -L -c %u:%g -- "$p")" "$t" 2>/dev/null; else chmod "$(printf '%o' $((0666 & ~$(umask))))" "$t"; fi
+`)
+	for _, c := range attrs {
+		fmt.Fprintf(&sb, "%s || exit 1\n", strings.ReplaceAll(c, `"$p"`, `"$t"`))
+	}
+	if validate != "" {
+		fmt.Fprintf(&sb, "%s || { echo 'failed to validate' >&2; exit 2; }\n", strings.ReplaceAll(validate, "%s", `"$t"`))
+	}
+	if backup {
+		sb.WriteString(backupSnippet)
+	}
+	sb.WriteString("mv -f -- \"$t\" \"$p\" || exit 1\n")
+	return sb.String()
+}
+
+// backupSnippet copies "$p" aside as Ansible names backups
+// (dest.PID.YYYY-MM-DD@HH:MM:SS~) and prints backup_file=PATH.
+const backupSnippet = `if [ -e "$p" ]; then b="$p.$$.$(date +%Y-%m-%d@%H:%M:%S)~"; cp -p -- "$p" "$b" && echo "backup_file=$b"; fi
+`
+
+// runScript runs a small sh script in one session; a non-zero exit is a
+// failure carrying stderr.
+func runScript(ctx context.Context, env *Env, script string, what string) (*ExecResult, Result) {
+	res, fr := Exec(ctx, env, script, nil)
+	if fr != nil {
+		return nil, fr
+	}
+	if res.ExitCode != 0 {
+		msg := strings.TrimSpace(string(res.Stderr))
+		if msg == "" {
+			msg = fmt.Sprintf("exit status %d", res.ExitCode)
+		}
+		return res, Result{"failed": true, "changed": false, "msg": what + ": " + msg, "rc": res.ExitCode}
+	}
+	return res, nil
+}
+
+// fileResult fills the attribute fields Ansible returns for a path.
+func fileResult(r Result, st fileState) Result {
+	if !st.Exists {
+		return r
+	}
+	r["mode"] = fmtMode(st.Mode)
+	r["uid"] = st.UID
+	r["gid"] = st.GID
+	r["owner"] = st.Owner
+	r["group"] = st.Group
+	r["size"] = st.Size
+	switch {
+	case st.IsLnk:
+		r["state"] = "link"
+	case st.IsDir:
+		r["state"] = "directory"
+	case st.Nlink > 1 && st.IsReg:
+		r["state"] = "hard"
+	default:
+		r["state"] = "file"
+	}
+	return r
+}
+
+// toJSON renders v as JSON (content given as a dict or a list).
+func toJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// isBinary reports whether content should not be diffed.
+func isBinary(b []byte) bool { return bytes.IndexByte(b, 0) >= 0 }
+
+// maxDiffSize is Ansible's default max_diff_size.
+const maxDiffSize = 104448
+
+// contentDiff builds Ansible's diff dict for a content change of dest.
+func contentDiff(dest string, before, after []byte) map[string]any {
+	d := map[string]any{"before_header": dest, "after_header": dest}
+	switch {
+	case isBinary(before) || isBinary(after):
+		d["before"], d["after"] = "", ""
+		d["dst_binary"] = 1
+	case len(before) > maxDiffSize || len(after) > maxDiffSize:
+		d["before"], d["after"] = "", ""
+		d["dst_larger"] = maxDiffSize
+	default:
+		d["before"], d["after"] = string(before), string(after)
+	}
+	return d
+}
+
+// localPath resolves a controller-side src against the role's and the
+// playbook's directory (hidden args _role_dir and _playbook_dir), trying
+// the `sub` subdirectory (files, templates) first, as Ansible does.
+func localPath(args map[string]any, src, sub string) []string {
+	if path.IsAbs(src) {
+		return []string{src}
+	}
+	var c []string
+	for _, base := range []string{argString(args, "_role_dir"), argString(args, "_playbook_dir")} {
+		if base == "" {
+			continue
+		}
+		c = append(c, path.Join(base, sub, src), path.Join(base, src))
+	}
+	return append(c, src)
+}
