@@ -1,0 +1,133 @@
+package playbooks
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Config is what drover reads from ansible.cfg's [defaults] section. Paths
+// are made absolute relative to the file's directory; zero values mean
+// "not set".
+type Config struct {
+	File            string // the ansible.cfg read, "" when none
+	Inventory       []string
+	RemoteUser      string
+	Forks           int
+	RolesPath       []string
+	PrivateKeyFile  string
+	HostKeyChecking *bool // false turns host key checking off: warn loudly
+}
+
+// LoadConfig reads $ANSIBLE_CONFIG when set, else dir/ansible.cfg when it
+// exists. A missing file gives an empty Config; a malformed one an error
+// naming file:line.
+func LoadConfig(dir string) (*Config, error) {
+	path := os.Getenv("ANSIBLE_CONFIG")
+	if path == "" {
+		path = filepath.Join(dir, "ansible.cfg")
+		if _, err := os.Stat(path); err != nil {
+			return &Config{}, nil
+		}
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("ansible.cfg: %w", err)
+	}
+	return parseConfig(path, data)
+}
+
+func parseConfig(path string, data []byte) (*Config, error) {
+	cfg := &Config{File: path}
+	base := filepath.Dir(path)
+	abs := func(p string) string {
+		p = expandHome(strings.TrimSpace(p))
+		if p == "" || filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(base, p)
+	}
+	section := ""
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	line := 0
+	for sc.Scan() {
+		line++
+		s := strings.TrimSpace(sc.Text())
+		if s == "" || s[0] == '#' || s[0] == ';' {
+			continue
+		}
+		if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
+			section = strings.TrimSpace(s[1 : len(s)-1])
+			continue
+		}
+		if section != "defaults" {
+			continue
+		}
+		k, v, ok := strings.Cut(s, "=")
+		if !ok {
+			if k2, v2, ok2 := strings.Cut(s, ":"); ok2 {
+				k, v, ok = k2, v2, true
+			}
+		}
+		if !ok {
+			return nil, fmt.Errorf("%s:%d: expected key = value", path, line)
+		}
+		k = strings.TrimSpace(k)
+		v = strings.TrimSpace(stripInlineComment(v))
+		switch k {
+		case "inventory", "hostfile":
+			cfg.Inventory = nil
+			for _, p := range strings.Split(v, ",") {
+				if p = strings.TrimSpace(p); p != "" {
+					cfg.Inventory = append(cfg.Inventory, abs(p))
+				}
+			}
+		case "remote_user":
+			cfg.RemoteUser = v
+		case "forks":
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return nil, fmt.Errorf("%s:%d: forks must be a positive integer, got %q", path, line, v)
+			}
+			cfg.Forks = n
+		case "roles_path":
+			cfg.RolesPath = nil
+			for _, p := range filepath.SplitList(v) {
+				if p = strings.TrimSpace(p); p != "" {
+					cfg.RolesPath = append(cfg.RolesPath, abs(p))
+				}
+			}
+		case "private_key_file":
+			cfg.PrivateKeyFile = abs(v)
+		case "host_key_checking":
+			b, ok := parseBool(v)
+			if !ok {
+				return nil, fmt.Errorf("%s:%d: host_key_checking must be a boolean, got %q", path, line, v)
+			}
+			cfg.HostKeyChecking = &b
+		}
+	}
+	return cfg, sc.Err()
+}
+
+func stripInlineComment(v string) string {
+	for _, sep := range []string{" #", " ;"} {
+		if i := strings.Index(v, sep); i >= 0 {
+			v = v[:i]
+		}
+	}
+	return v
+}
+
+func expandHome(p string) string {
+	if p == "~" || strings.HasPrefix(p, "~/") {
+		if h, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(h, p[1:])
+		}
+	}
+	return p
+}

@@ -1,0 +1,52 @@
+package playbooks
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestLoadConfig(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("ANSIBLE_CONFIG", "")
+	cfg, err := LoadConfig(dir)
+	if err != nil || cfg.File != "" {
+		t.Fatalf("no ansible.cfg: %+v %v", cfg, err)
+	}
+	text := `# comment
+[ssh_connection]
+pipelining = True
+[defaults]
+inventory = hosts.ini, /etc/other
+remote_user = deploy
+forks = 20 ; inline comment
+roles_path = roles:/opt/roles
+private_key_file = keys/id_ed25519
+host_key_checking = False
+`
+	if err := os.WriteFile(filepath.Join(dir, "ansible.cfg"), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err = LoadConfig(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.RemoteUser != "deploy" || cfg.Forks != 20 || cfg.HostKeyChecking == nil || *cfg.HostKeyChecking {
+		t.Fatalf("cfg = %+v", cfg)
+	}
+	if len(cfg.Inventory) != 2 || cfg.Inventory[0] != filepath.Join(dir, "hosts.ini") || cfg.Inventory[1] != "/etc/other" {
+		t.Fatalf("inventory = %v", cfg.Inventory)
+	}
+	if len(cfg.RolesPath) != 2 || cfg.RolesPath[0] != filepath.Join(dir, "roles") || cfg.PrivateKeyFile != filepath.Join(dir, "keys/id_ed25519") {
+		t.Fatalf("paths = %v %s", cfg.RolesPath, cfg.PrivateKeyFile)
+	}
+	// ANSIBLE_CONFIG wins over the directory's file.
+	other := filepath.Join(t.TempDir(), "x.cfg")
+	if err := os.WriteFile(other, []byte("[defaults]\nforks = nope\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("ANSIBLE_CONFIG", other)
+	if _, err := LoadConfig(dir); err == nil {
+		t.Fatal("bad forks accepted")
+	}
+}

@@ -1,0 +1,110 @@
+package playbooks
+
+import (
+	"gopkg.in/yaml.v3"
+)
+
+// includeTasks inlines include_tasks / import_tasks: the included file's
+// tasks replace the include, wrapped in a block carrying the include's own
+// keywords (when, tags, vars, ...) when it has some.
+func (l *loader) includeTasks(file string, t *Task, kv pair) []*Task {
+	tm := l.meta.task(t)
+	what := kv.k.Value
+	v := resolve(kv.v)
+	nameNode := v
+	if v.Kind == yaml.MappingNode {
+		nameNode = nil
+		for _, p := range pairs(v) {
+			switch p.k.Value {
+			case "file":
+				nameNode = p.v
+			default:
+				l.c.add(pos(file, p.k), "'%s' is not supported on %s: drover supports file", p.k.Value, what)
+			}
+		}
+		if nameNode == nil {
+			l.c.add(pos(file, v), "%s needs file:", what)
+			tm.broken = true
+			return []*Task{t}
+		}
+	}
+	name, ok := l.str(file, nameNode, what)
+	if !ok {
+		tm.broken = true
+		return []*Task{t}
+	}
+	at := pos(file, nameNode)
+	if !l.includeKeywordsOK(t, what) {
+		tm.broken = true
+		return []*Task{t}
+	}
+	if isTemplated(name) {
+		l.c.add(at, "%s with a templated file name (%s) is not supported: drover inlines included files before running, so the name must be literal", what, name)
+		tm.broken = true
+		return []*Task{t}
+	}
+	if name == "" {
+		l.c.add(at, "%s needs a file name", what)
+		tm.broken = true
+		return []*Task{t}
+	}
+	path := l.resolveRel(file, name)
+	tasks, ok := l.tasksFile(at, path, what, tm.handler)
+	if !ok {
+		tm.broken = true
+		return []*Task{t}
+	}
+	return l.wrap(t, tasks)
+}
+
+// includeKeywordsOK refuses keywords that cannot apply to an inlined include.
+func (l *loader) includeKeywordsOK(t *Task, what string) bool {
+	tm := l.meta.task(t)
+	ok := true
+	for _, k := range []string{"loop", "with_items", "loop_control", "register", "until", "retries", "delay", "failed_when", "changed_when", "notify", "async", "poll", "listen"} {
+		if at, has := tm.keys[k]; has {
+			l.c.add(at, "'%s' is not supported on %s: drover inlines included tasks before running; put it on the included tasks", k, what)
+			ok = false
+		}
+	}
+	return ok
+}
+
+// wrap returns the tasks as they replace t: spliced as they are, or in a
+// block that carries t's keywords.
+func (l *loader) wrap(t *Task, tasks []*Task) []*Task {
+	tm := l.meta.task(t)
+	plain := true
+	for k := range tm.keys {
+		if k != "name" {
+			plain = false
+		}
+	}
+	if plain {
+		delete(l.meta.tasks, t)
+		return tasks
+	}
+	t.Module, t.Args = "", nil
+	t.Block = tasks
+	if t.Block == nil {
+		t.Block = []*Task{}
+	}
+	return []*Task{t}
+}
+
+// tasksFile reads a file holding a list of tasks.
+func (l *loader) tasksFile(at Pos, path, what string, handler bool) ([]*Task, bool) {
+	data, ok := l.readFile(at, path, what)
+	if !ok || !l.enter(at, path) {
+		return nil, false
+	}
+	defer l.leave()
+	root, ok := l.parse(path, data)
+	if !ok {
+		return nil, false
+	}
+	if root == nil {
+		return nil, true
+	}
+	return l.taskList(path, root, "the tasks of "+what+" file", handler), true
+}

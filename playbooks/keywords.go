@@ -1,0 +1,115 @@
+package playbooks
+
+// playKeys are the keys a play may have.
+var playKeys = []string{
+	"name", "hosts", "serial", "max_fail_percentage", "any_errors_fatal", "order",
+	"gather_facts", "become", "become_user", "become_method", "remote_user", "vars",
+	"vars_files", "environment", "pre_tasks", "tasks", "post_tasks", "handlers", "tags",
+	"roles", "throttle", "continue_on_batch_failure", "pre_reboot", "reboot",
+	"post_reboot", "disruption_budget", "health_gate", "pause_between_batches",
+	"confirm_after_first_batch", "connection",
+}
+
+// taskKeys are the keywords a task may have besides its module.
+var taskKeys = []string{
+	"name", "when", "register", "loop", "with_items", "loop_control", "until", "retries",
+	"delay", "failed_when", "changed_when", "ignore_errors", "ignore_unreachable",
+	"notify", "listen", "become", "become_user", "become_method", "tags", "no_log",
+	"delegate_to", "local_action", "action", "run_once", "environment", "timeout", "vars",
+	"check_mode", "throttle", "async", "poll", "args", "block", "rescue", "always",
+	"include_tasks", "import_tasks", "include_role", "import_role",
+}
+
+// blockKeys are the keywords a block may have.
+var blockKeys = []string{
+	"name", "block", "rescue", "always", "when", "become", "become_user", "become_method",
+	"tags", "vars", "environment", "ignore_errors", "ignore_unreachable", "no_log",
+	"delegate_to", "run_once", "check_mode", "throttle", "timeout", "notify",
+}
+
+// supportedBecomeMethods are the privilege escalation methods drover has.
+var supportedBecomeMethods = []string{"sudo", "su"}
+
+// playOrders are the values of a play's order.
+var playOrders = []string{"inventory", "reverse_inventory", "sorted", "reverse_sorted", "shuffle"}
+
+// refusedKeys are Ansible keywords outside drover's subset, with what drover
+// supports instead.
+var refusedKeys = map[string]string{
+	"strategy":                 "drover runs every play with the linear strategy; remove it",
+	"vars_prompt":              "drover never prompts for variables; pass them with -e/--extra-vars",
+	"vars_files_prompt":        "drover never prompts for variables; pass them with -e/--extra-vars",
+	"delegate_facts":           "drover only delegates to localhost and keeps facts on the host",
+	"connection":               "drover connects over SSH only",
+	"port":                     "set ansible_port in the inventory instead",
+	"debugger":                 "drover has no task debugger",
+	"diff":                     "use drover's --diff flag instead",
+	"collections":              "drover has built-in modules only; use fully qualified names or short names",
+	"module_defaults":          "drover does not support module_defaults; give the arguments on each task",
+	"become_flags":             "drover does not support become_flags",
+	"become_exe":               "drover does not support become_exe",
+	"fact_path":                "drover gathers a minimal fact set only",
+	"gather_subset":            "drover gathers a minimal fact set only (hostname, os family, boot id, uptime)",
+	"gather_timeout":           "drover gathers a minimal fact set only",
+	"force_handlers":           "drover does not support force_handlers",
+	"max_fail_percent":         "the key is max_fail_percentage",
+	"user":                     "use remote_user",
+	"sudo":                     "use become",
+	"sudo_user":                "use become_user",
+	"include":                  "use include_tasks, import_tasks or import_playbook",
+	"include_vars":             "drover does not load variables at run time; use vars_files",
+	"with_dict":                "use loop with the dict2items filter",
+	"with_list":                "use loop",
+	"with_fileglob":            "drover does not support with_fileglob; list the files with loop",
+	"with_together":            "drover does not support with_together; use loop",
+	"with_nested":              "drover does not support with_nested; use loop",
+	"with_sequence":            "drover does not support with_sequence; use loop with range()",
+	"with_subelements":         "drover does not support with_subelements; use loop",
+	"with_lines":               "drover does not support with_lines; register a command's stdout_lines and loop on it",
+	"with_first_found":         "drover does not support with_first_found",
+	"with_indexed_items":       "drover does not support with_indexed_items; use loop",
+	"with_random_choice":       "drover does not support with_random_choice",
+	"with_inventory_hostnames": "use loop with groups['...']",
+	"with_flattened":           "use loop with the flatten filter",
+	"loop_with":                "use loop",
+	"any_errors_fatal":         "any_errors_fatal is a play-level key in drover",
+	"max_fail_percentage":      "max_fail_percentage is a play-level key in drover",
+	"serial":                   "serial is a play-level key in drover",
+	"remote_user":              "remote_user is a play-level key in drover",
+	"order":                    "order is a play-level key in drover",
+	"import_playbook":          "import_playbook is only allowed at the top level of a playbook, as a play",
+	"hosts":                    "hosts belongs to a play, not to a task (is the indentation right?)",
+	"tasks":                    "tasks belongs to a play, not to a task (is the indentation right?)",
+}
+
+// playRefused are play-level refusals whose reason differs from the task one.
+var playRefused = map[string]string{
+	"strategy":           refusedKeys["strategy"],
+	"vars_prompt":        refusedKeys["vars_prompt"],
+	"collections":        refusedKeys["collections"],
+	"module_defaults":    refusedKeys["module_defaults"],
+	"force_handlers":     refusedKeys["force_handlers"],
+	"gather_subset":      refusedKeys["gather_subset"],
+	"gather_timeout":     refusedKeys["gather_timeout"],
+	"fact_path":          refusedKeys["fact_path"],
+	"debugger":           refusedKeys["debugger"],
+	"diff":               refusedKeys["diff"],
+	"port":               refusedKeys["port"],
+	"user":               refusedKeys["user"],
+	"sudo":               refusedKeys["sudo"],
+	"sudo_user":          refusedKeys["sudo_user"],
+	"become_flags":       refusedKeys["become_flags"],
+	"become_exe":         refusedKeys["become_exe"],
+	"max_fail_percent":   refusedKeys["max_fail_percent"],
+	"check_mode":         "check_mode is a task-level key in drover; use --check for a whole run",
+	"ignore_errors":      "ignore_errors is a task-level key in drover",
+	"ignore_unreachable": "ignore_unreachable is a task-level key in drover",
+	"no_log":             "no_log is a task-level key in drover",
+	"run_once":           "run_once is a task-level key in drover",
+	"timeout":            "timeout is a task-level key in drover",
+	"when":               "drover does not support when on a play; use --limit or host patterns",
+}
+
+// modulePrefixes are the collection prefixes drover maps to its built-in
+// modules.
+var modulePrefixes = []string{"ansible.builtin.", "ansible.legacy.", "ansible.posix.", "community.general."}

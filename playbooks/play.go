@@ -1,0 +1,276 @@
+package playbooks
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// readPlay reads one play mapping.
+func (l *loader) readPlay(file string, n *yaml.Node) *Play {
+	p := &Play{Pos: pos(file, n)}
+	pm := l.meta.play(p)
+	l.play = p
+	defer func() { l.play = nil }()
+	var (
+		hostsSeen bool
+		rolesNode *yaml.Node
+		rolesFile string
+	)
+	for _, kv := range pairs(n) {
+		key, v := kv.k.Value, kv.v
+		pm.keys[key] = pos(file, v)
+		switch key {
+		case "name":
+			p.Name, _ = l.str(file, v, "name")
+		case "hosts":
+			hostsSeen = true
+			p.Hosts = l.hosts(file, v)
+		case "serial":
+			p.Serial = l.serial(file, v)
+		case "max_fail_percentage":
+			p.MaxFailPercentage = l.maxFail(file, v)
+		case "any_errors_fatal":
+			p.AnyErrorsFatal, _ = l.boolean(file, v, key)
+		case "order":
+			if s, ok := l.str(file, v, key); ok {
+				if !slices.Contains(playOrders, s) {
+					l.c.add(pos(file, v), "invalid order '%s'%s (drover supports %s)", s, didYouMean(s, playOrders), strings.Join(playOrders, ", "))
+				}
+				p.Order = s
+			}
+		case "gather_facts":
+			p.GatherFacts, _ = l.boolean(file, v, key)
+		case "become":
+			p.Become = l.boolPtr(file, v, key)
+		case "become_user":
+			p.BecomeUser, _ = l.str(file, v, key)
+		case "become_method":
+			p.BecomeMethod = l.becomeMethod(file, v)
+		case "remote_user":
+			p.RemoteUser, _ = l.str(file, v, key)
+		case "vars":
+			p.Vars = l.varsMap(file, v, "vars")
+		case "vars_files":
+			p.VarsFiles = l.varsFiles(file, v, pm)
+		case "environment":
+			p.Environment = l.varsMap(file, v, "environment")
+		case "tags":
+			p.Tags, _ = l.strList(file, v, "tags")
+		case "pre_tasks":
+			p.PreTasks = l.taskList(file, v, key, false)
+		case "tasks":
+			p.Tasks = l.taskList(file, v, key, false)
+		case "post_tasks":
+			p.PostTasks = l.taskList(file, v, key, false)
+		case "handlers":
+			p.Handlers = append(p.Handlers, l.taskList(file, v, key, true)...)
+		case "roles":
+			rolesNode, rolesFile = v, file
+		case "throttle":
+			p.Throttle, _ = l.integer(file, v, key)
+		case "continue_on_batch_failure":
+			p.ContinueOnBatchFailure, _ = l.boolean(file, v, key)
+		case "pre_reboot":
+			p.PreReboot = l.taskList(file, v, key, false)
+		case "reboot":
+			p.Reboot = l.rebootPhase(file, kv.k, v)
+		case "post_reboot":
+			p.PostReboot = l.taskList(file, v, key, false)
+		case "disruption_budget":
+			p.DisruptionBudget = l.budget(file, v)
+		case "health_gate":
+			p.HealthGate = l.taskList(file, v, key, false)
+		case "pause_between_batches":
+			p.PauseBetweenBatches, _ = l.duration(file, v, key)
+		case "confirm_after_first_batch":
+			p.ConfirmAfterFirstBatch, _ = l.boolean(file, v, key)
+		case "connection":
+			if s, ok := l.str(file, v, key); ok && s != "ssh" && s != "smart" {
+				l.c.add(pos(file, v), "connection '%s' is not supported: drover connects over SSH only", s)
+			}
+		default:
+			l.unknownKey(file, kv.k, "play", playKeys, playRefused)
+		}
+	}
+	if !hostsSeen {
+		l.c.add(p.Pos, "play has no hosts: every play needs a hosts pattern")
+	}
+	if p.Reboot != nil && (len(p.Tasks) > 0) {
+		l.c.add(pm.keys["tasks"], "a play with reboot: uses pre_reboot/post_reboot, not tasks")
+	}
+	if p.Reboot == nil {
+		for _, k := range []string{"pre_reboot", "post_reboot"} {
+			if at, ok := pm.keys[k]; ok {
+				l.c.add(at, "%s needs reboot: in the same play (reboot: true, or the reboot module's arguments)", k)
+			}
+		}
+	}
+	if rolesNode != nil {
+		roleTasks := l.playRoles(rolesFile, rolesNode, p)
+		if p.Reboot != nil || len(p.PreReboot) > 0 {
+			p.PreReboot = append(roleTasks, p.PreReboot...)
+		} else {
+			p.Tasks = append(roleTasks, p.Tasks...)
+		}
+	}
+	return p
+}
+
+// unknownKey reports a key outside the subset.
+func (l *loader) unknownKey(file string, k *yaml.Node, where string, known []string, refused map[string]string) {
+	if why, ok := refused[k.Value]; ok {
+		l.c.add(pos(file, k), "'%s' is not supported on a %s: %s", k.Value, where, why)
+		return
+	}
+	l.c.add(pos(file, k), "unknown %s key '%s'%s", where, k.Value, didYouMean(k.Value, known))
+}
+
+func (l *loader) hosts(file string, v *yaml.Node) string {
+	v = resolve(v)
+	if v.Kind == yaml.SequenceNode {
+		parts, _ := l.strList(file, v, "hosts")
+		return strings.Join(parts, ",")
+	}
+	s, _ := l.str(file, v, "hosts")
+	if strings.TrimSpace(s) == "" {
+		l.c.add(pos(file, v), "hosts must not be empty")
+	}
+	return s
+}
+
+// serial reads an int, "N%", or a list of them.
+func (l *loader) serial(file string, v *yaml.Node) []Serial {
+	v = resolve(v)
+	items := []*yaml.Node{v}
+	if v.Kind == yaml.SequenceNode {
+		items = v.Content
+		if len(items) == 0 {
+			l.c.add(pos(file, v), "invalid serial: the list is empty")
+			return nil
+		}
+	}
+	var out []Serial
+	for _, it := range items {
+		it = resolve(it)
+		if it.Kind != yaml.ScalarNode || it.Tag == "!!bool" || it.Tag == "!!null" {
+			l.c.add(pos(file, it), "invalid serial: got %s (use a host count such as 5, a percentage such as \"20%%\", or a list of them)", describe(it))
+			continue
+		}
+		s, ok := parseSerial(it.Value)
+		if !ok {
+			msg := "use a host count such as 5, a percentage such as \"20%\", or a list of them"
+			if isTemplated(it.Value) {
+				msg = "drover does not template serial; " + msg
+			}
+			l.c.add(pos(file, it), "invalid serial %q: %s", it.Value, msg)
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func parseSerial(s string) (Serial, bool) {
+	s = strings.TrimSpace(s)
+	if pct, ok := strings.CutSuffix(s, "%"); ok {
+		f, err := strconv.ParseFloat(strings.TrimSpace(pct), 64)
+		if err != nil || !(f > 0 && f <= 100) {
+			return Serial{}, false
+		}
+		return Serial{Percent: f}, true
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return Serial{}, false
+	}
+	return Serial{Count: n}, true
+}
+
+func (l *loader) maxFail(file string, v *yaml.Node) *float64 {
+	v = resolve(v)
+	if v.Kind == yaml.ScalarNode && v.Tag != "!!bool" {
+		s := strings.TrimSuffix(strings.TrimSpace(v.Value), "%")
+		if f, err := strconv.ParseFloat(s, 64); err == nil {
+			if f < 0 || f > 100 {
+				l.c.add(pos(file, v), "invalid max_fail_percentage %s: must be between 0 and 100", v.Value)
+				return nil
+			}
+			return &f
+		}
+	}
+	l.c.add(pos(file, v), "invalid max_fail_percentage %s: must be a number between 0 and 100", describe(v))
+	return nil
+}
+
+func (l *loader) becomeMethod(file string, v *yaml.Node) string {
+	s, ok := l.str(file, v, "become_method")
+	if ok && !slices.Contains(supportedBecomeMethods, s) {
+		l.c.add(pos(file, v), "become_method '%s' is not supported: drover supports %s", s, strings.Join(supportedBecomeMethods, " and "))
+	}
+	return s
+}
+
+func (l *loader) budget(file string, v *yaml.Node) *Budget {
+	if !l.mapping(file, v, "disruption_budget") {
+		return nil
+	}
+	b := &Budget{Pos: pos(file, v)}
+	var per, max bool
+	for _, kv := range pairs(v) {
+		switch kv.k.Value {
+		case "per":
+			b.Per, per = l.str(file, kv.v, "disruption_budget.per")
+			if per && b.Per == "" {
+				l.c.add(pos(file, kv.v), "disruption_budget.per must not be empty")
+			}
+		case "max_unavailable":
+			max = true
+			n := resolve(kv.v)
+			s, ok := parseSerial(n.Value)
+			if n.Kind != yaml.ScalarNode || n.Tag == "!!bool" || !ok {
+				l.c.add(pos(file, n), "invalid disruption_budget.max_unavailable %s: use a host count of at least 1 or a percentage such as \"25%%\"", describe(n))
+				continue
+			}
+			b.MaxUnavailable, b.Percent = s.Count, s.Percent
+		default:
+			l.c.add(pos(file, kv.k), "unknown disruption_budget key '%s'%s (drover supports per and max_unavailable)", kv.k.Value, didYouMean(kv.k.Value, []string{"per", "max_unavailable"}))
+		}
+	}
+	if !per {
+		l.c.add(b.Pos, "disruption_budget needs per: (an inventory variable or a group name prefix)")
+	}
+	if !max {
+		l.c.add(b.Pos, "disruption_budget needs max_unavailable: (a host count or \"N%%\")")
+	}
+	return b
+}
+
+// rebootPhase reads `reboot: true` or the reboot module's arguments.
+func (l *loader) rebootPhase(file string, k, v *yaml.Node) *Task {
+	t := &Task{Pos: pos(file, k), Module: "reboot", Name: "reboot", Args: map[string]any{}}
+	tm := l.meta.task(t)
+	tm.modPos = pos(file, k)
+	v = resolve(v)
+	switch {
+	case v.Kind == yaml.MappingNode:
+		for _, kv := range pairs(v) {
+			t.Args[kv.k.Value] = l.value(file, kv.v)
+			tm.args[kv.k.Value] = pos(file, kv.k)
+		}
+	case v.Kind == yaml.ScalarNode && v.Tag == "!!bool":
+		if b, _ := parseBool(v.Value); !b {
+			l.c.add(pos(file, v), "reboot: false is not allowed: remove the reboot phases, or use tasks:")
+			return nil
+		}
+	default:
+		l.c.add(pos(file, v), "reboot must be true or a mapping of the reboot module's arguments, got %s", kindName(v))
+		return nil
+	}
+	if _, m := lookupModule("reboot"); m == nil {
+		l.c.add(pos(file, k), "reboot: needs the reboot module, which this build of drover does not have")
+	}
+	return t
+}

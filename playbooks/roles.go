@@ -1,0 +1,258 @@
+package playbooks
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// roleKeywords are the keys of a `roles:` entry or include_role that are
+// keywords, not role parameters.
+var roleEntryKeys = []string{"role", "name", "vars", "when", "tags", "become", "become_user", "become_method", "environment", "tasks_from", "ignore_errors", "no_log", "delegate_to", "run_once", "check_mode"}
+
+// playRoles reads a play's roles: each becomes a block of the role's tasks.
+func (l *loader) playRoles(file string, v *yaml.Node, p *Play) []*Task {
+	v = resolve(v)
+	if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+		return nil
+	}
+	if v.Kind != yaml.SequenceNode {
+		l.c.add(pos(file, v), "roles must be a list, got %s", kindName(v))
+		return nil
+	}
+	var out []*Task
+	for _, e := range v.Content {
+		e = resolve(e)
+		t := &Task{Pos: pos(file, e)}
+		tm := l.meta.task(t)
+		var name string
+		var nameAt Pos
+		tasksFrom := "main"
+		params := map[string]any{}
+		switch e.Kind {
+		case yaml.ScalarNode:
+			name, nameAt = e.Value, pos(file, e)
+		case yaml.MappingNode:
+			for _, kv := range pairs(e) {
+				key := kv.k.Value
+				switch key {
+				case "role", "name":
+					name, _ = l.str(file, kv.v, key)
+					nameAt = pos(file, kv.v)
+				case "tasks_from":
+					tasksFrom, _ = l.str(file, kv.v, key)
+				case "vars":
+					for k, val := range l.varsMap(file, kv.v, "vars") {
+						params[k] = val
+					}
+				default:
+					if contains(roleEntryKeys, key) {
+						tm.keys[key] = pos(file, kv.v)
+						l.taskKeyword(file, t, kv, false)
+						continue
+					}
+					if why, ok := refusedKeys[key]; ok {
+						l.c.add(pos(file, kv.k), "'%s' is not supported on a role: %s", key, why)
+						continue
+					}
+					// Ansible's legacy role parameters: extra keys are variables.
+					params[key] = l.value(file, kv.v)
+				}
+			}
+		default:
+			l.c.add(pos(file, e), "a role must be a name or a mapping, got %s", kindName(e))
+			continue
+		}
+		if name == "" {
+			l.c.add(pos(file, e), "role entry needs role: (the role's name)")
+			continue
+		}
+		rb, ok := l.loadRole(nameAt, file, name, tasksFrom, params)
+		if !ok {
+			continue
+		}
+		out = append(out, l.wrap(t, []*Task{rb})...)
+	}
+	return out
+}
+
+// includeRole inlines include_role / import_role.
+func (l *loader) includeRole(file string, t *Task, kv pair) []*Task {
+	tm := l.meta.task(t)
+	what := kv.k.Value
+	v := resolve(kv.v)
+	var name string
+	var nameAt Pos
+	tasksFrom := "main"
+	switch v.Kind {
+	case yaml.MappingNode:
+		for _, p := range pairs(v) {
+			switch p.k.Value {
+			case "name", "role":
+				name, _ = l.str(file, p.v, p.k.Value)
+				nameAt = pos(file, p.v)
+			case "tasks_from":
+				tasksFrom, _ = l.str(file, p.v, "tasks_from")
+			case "public":
+				// Role variables are visible to later tasks in drover anyway.
+			default:
+				l.c.add(pos(file, p.k), "'%s' is not supported on %s: drover supports name and tasks_from", p.k.Value, what)
+			}
+		}
+	case yaml.ScalarNode:
+		name, nameAt = v.Value, pos(file, v)
+	default:
+		l.c.add(pos(file, v), "%s must be a mapping with name:, got %s", what, kindName(v))
+	}
+	if name == "" || !l.includeKeywordsOK(t, what) {
+		if name == "" {
+			l.c.add(pos(file, v), "%s needs name: (the role's name)", what)
+		}
+		tm.broken = true
+		return []*Task{t}
+	}
+	if isTemplated(name) || isTemplated(tasksFrom) {
+		l.c.add(nameAt, "%s with a templated role name is not supported: drover inlines roles before running", what)
+		tm.broken = true
+		return []*Task{t}
+	}
+	rb, ok := l.loadRole(nameAt, file, name, tasksFrom, nil)
+	if !ok {
+		tm.broken = true
+		return []*Task{t}
+	}
+	return l.wrap(t, []*Task{rb})
+}
+
+// findRole looks a role up next to the playbook (roles/NAME), in the
+// including file's directory's roles/, and in roles_path.
+func (l *loader) findRole(from, name string) (string, []string) {
+	var cands []string
+	if strings.ContainsRune(name, os.PathSeparator) || strings.HasPrefix(name, ".") {
+		cands = append(cands, filepath.Join(l.baseDir, name))
+	}
+	cands = append(cands, filepath.Join(l.baseDir, "roles", name))
+	if d := filepath.Dir(from); d != l.baseDir {
+		cands = append(cands, filepath.Join(d, "roles", name))
+	}
+	for _, rp := range l.cfg.RolesPath {
+		cands = append(cands, filepath.Join(rp, name))
+	}
+	for _, c := range cands {
+		if st, err := os.Stat(c); err == nil && st.IsDir() {
+			return c, cands
+		}
+	}
+	return "", cands
+}
+
+// roleFile finds DIR/SUB/NAME.yml or .yaml, or "".
+func roleFile(dir, sub, name string) string {
+	for _, ext := range []string{".yml", ".yaml", ""} {
+		p := filepath.Join(dir, sub, name+ext)
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return p
+		}
+	}
+	return ""
+}
+
+// loadRole reads a role into one block: its tasks, with the role's
+// defaults, vars, parameters and role_path as the block's vars; its handlers
+// join the play's handlers (once per role).
+func (l *loader) loadRole(at Pos, from, name, tasksFrom string, params map[string]any) (*Task, bool) {
+	if strings.Count(name, ".") >= 2 && !strings.ContainsRune(name, os.PathSeparator) {
+		l.c.add(at, "role '%s' looks like a collection role: drover resolves roles from roles/ and roles_path only", name)
+		return nil, false
+	}
+	dir, looked := l.findRole(from, name)
+	if dir == "" {
+		l.c.add(at, "role '%s' not found (looked in %s)", name, strings.Join(looked, ", "))
+		return nil, false
+	}
+	if !l.enter(at, filepath.Join(dir, "tasks", tasksFrom)) {
+		return nil, false
+	}
+	defer l.leave()
+	vars := map[string]any{}
+	var playVars map[string]any
+	var pm *playMeta
+	if l.play != nil {
+		playVars = l.play.Vars
+		pm = l.meta.play(l.play)
+	}
+	for _, sub := range []string{"defaults", "vars"} {
+		p := roleFile(dir, sub, "main")
+		if p == "" {
+			continue
+		}
+		m, ok := l.varsFile(at, p, true)
+		if !ok {
+			continue
+		}
+		for k, v := range m {
+			if pm != nil {
+				pm.varNames[k] = true
+			}
+			// Role defaults have the lowest precedence: a play variable
+			// of the same name wins.
+			if _, inPlay := playVars[k]; sub == "defaults" && inPlay {
+				continue
+			}
+			vars[k] = v
+		}
+	}
+	for k, v := range params {
+		vars[k] = v
+	}
+	abs := absPath(dir)
+	vars["role_path"] = abs
+	rb := &Task{Pos: at, Vars: vars, Block: []*Task{}}
+	l.meta.task(rb)
+	if tf := roleFile(dir, "tasks", tasksFrom); tf != "" {
+		data, ok := l.readFile(at, tf, "role tasks")
+		if ok {
+			if root, ok := l.parse(tf, data); ok && root != nil {
+				rb.Block = l.taskList(tf, root, "the tasks of role "+name, false)
+			}
+		}
+	} else if tasksFrom != "main" {
+		l.c.add(at, "role '%s' has no tasks file tasks/%s.yml", name, tasksFrom)
+		return nil, false
+	}
+	if l.play != nil {
+		l.roleHandlers(name, dir)
+	}
+	return rb, true
+}
+
+// roleHandlers adds a role's handlers to the current play once.
+func (l *loader) roleHandlers(name, dir string) {
+	hf := roleFile(dir, "handlers", "main")
+	if hf == "" {
+		return
+	}
+	pm := l.meta.play(l.play)
+	if pm.roleHandlers[hf] {
+		return
+	}
+	pm.roleHandlers[hf] = true
+	data, ok := l.readFile(Pos{File: hf, Line: 1, Col: 1}, hf, "role handlers")
+	if !ok {
+		return
+	}
+	if root, ok := l.parse(hf, data); ok && root != nil {
+		l.play.Handlers = append(l.play.Handlers, l.taskList(hf, root, "the handlers of role "+name, true)...)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,233 @@
+package playbooks
+
+import (
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// taskList reads a list of tasks (includes and roles inlined).
+func (l *loader) taskList(file string, v *yaml.Node, what string, handler bool) []*Task {
+	v = resolve(v)
+	if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+		return nil
+	}
+	if v.Kind != yaml.SequenceNode {
+		l.c.add(pos(file, v), "%s must be a list of tasks, got %s", what, kindName(v))
+		return nil
+	}
+	var out []*Task
+	for _, n := range v.Content {
+		out = append(out, l.task(file, n, handler)...)
+	}
+	return out
+}
+
+// actionKeys are task keys that say what the task does.
+var actionKeys = []string{"include_tasks", "import_tasks", "include_role", "import_role", "local_action", "action"}
+
+// task reads one task; an include expands to the included tasks.
+func (l *loader) task(file string, n *yaml.Node, handler bool) []*Task {
+	n = resolve(n)
+	if n.Kind != yaml.MappingNode {
+		l.c.add(pos(file, n), "a task must be a mapping, got %s", kindName(n))
+		return nil
+	}
+	if findKey(n, "block") != nil {
+		if t := l.block(file, n, handler); t != nil {
+			return []*Task{t}
+		}
+		return nil
+	}
+	t := &Task{Pos: pos(file, n)}
+	tm := l.meta.task(t)
+	tm.handler = handler
+	var (
+		action   []pair // module (or include/role/action) keys
+		argsNode *yaml.Node
+	)
+	for _, kv := range pairs(n) {
+		key, v := kv.k.Value, kv.v
+		if slices.Contains(actionKeys, key) {
+			action = append(action, kv)
+			continue
+		}
+		if !slices.Contains(taskKeys, key) {
+			if _, refused := refusedKeys[key]; refused && !l.isModule(key) {
+				l.unknownKey(file, kv.k, "task", taskKeys, refusedKeys)
+				continue
+			}
+			action = append(action, kv)
+			continue
+		}
+		tm.keys[key] = pos(file, v)
+		if key == "args" {
+			argsNode = v
+			continue
+		}
+		l.taskKeyword(file, t, kv, handler)
+	}
+	if !handler && len(t.Listen) > 0 {
+		l.c.add(tm.keys["listen"], "listen is only allowed on handlers")
+	}
+	return l.taskAction(file, n, t, action, argsNode)
+}
+
+// isModule reports whether name is a registered module.
+func (l *loader) isModule(name string) bool {
+	_, m := lookupModule(name)
+	return m != nil
+}
+
+// taskKeyword reads one of the keywords shared by tasks and blocks.
+func (l *loader) taskKeyword(file string, t *Task, kv pair, handler bool) {
+	key, v := kv.k.Value, kv.v
+	switch key {
+	case "name":
+		t.Name, _ = l.str(file, v, key)
+	case "when":
+		t.When, _ = l.strList(file, v, key)
+	case "register":
+		if s, ok := l.str(file, v, key); ok {
+			if !isIdent(s) {
+				l.c.add(pos(file, v), "register name '%s' is not a valid variable name", s)
+			}
+			t.Register = s
+		}
+	case "loop", "with_items":
+		if t.Loop != nil {
+			l.c.add(pos(file, kv.k), "a task may have only one of loop and with_items")
+		}
+		t.Loop = l.value(file, v)
+		if t.Loop == nil {
+			t.Loop = []any{}
+		}
+	case "loop_control":
+		l.loopControl(file, t, v)
+	case "until":
+		if s, ok := l.strList(file, v, key); ok && len(s) > 0 {
+			t.Until = strings.Join(s, " and ")
+			if len(s) > 1 {
+				t.Until = "(" + strings.Join(s, ") and (") + ")"
+			}
+		}
+	case "retries":
+		t.Retries, _ = l.integer(file, v, key)
+	case "delay":
+		t.Delay, _ = l.duration(file, v, key)
+	case "failed_when":
+		t.FailedWhen, _ = l.strList(file, v, key)
+	case "changed_when":
+		t.ChangedWhen, _ = l.strList(file, v, key)
+	case "ignore_errors":
+		t.IgnoreErrors, _ = l.boolean(file, v, key)
+	case "ignore_unreachable":
+		t.IgnoreUnreachable, _ = l.boolean(file, v, key)
+	case "notify":
+		t.Notify, _ = l.strList(file, v, key)
+	case "listen":
+		t.Listen, _ = l.strList(file, v, key)
+	case "become":
+		t.Become = l.boolPtr(file, v, key)
+	case "become_user":
+		t.BecomeUser, _ = l.str(file, v, key)
+	case "become_method":
+		l.becomeMethod(file, v)
+	case "tags":
+		t.Tags, _ = l.strList(file, v, key)
+	case "no_log":
+		t.NoLog, _ = l.boolean(file, v, key)
+	case "delegate_to":
+		if s, ok := l.str(file, v, key); ok {
+			t.DelegateTo = l.delegate(file, v, s)
+		}
+	case "run_once":
+		t.RunOnce, _ = l.boolean(file, v, key)
+	case "environment":
+		t.Environment = l.varsMap(file, v, key)
+	case "timeout":
+		t.Timeout, _ = l.duration(file, v, key)
+	case "vars":
+		t.Vars = l.varsMap(file, v, key)
+	case "check_mode":
+		t.CheckMode = l.boolPtr(file, v, key)
+	case "throttle":
+		t.Throttle, _ = l.integer(file, v, key)
+	case "async":
+		t.Async, _ = l.duration(file, v, key)
+	case "poll":
+		if p, ok := l.integer(file, v, key); ok {
+			t.Poll = &p
+		}
+	}
+}
+
+func (l *loader) delegate(file string, v *yaml.Node, s string) string {
+	switch s {
+	case "localhost", "127.0.0.1", "::1":
+		return "localhost"
+	}
+	l.c.add(pos(file, v), "delegate_to '%s' is not supported: drover delegates to localhost only", s)
+	return ""
+}
+
+func (l *loader) loopControl(file string, t *Task, v *yaml.Node) {
+	if !l.mapping(file, v, "loop_control") {
+		return
+	}
+	for _, kv := range pairs(v) {
+		switch kv.k.Value {
+		case "loop_var":
+			if s, ok := l.str(file, kv.v, "loop_var"); ok {
+				if !isIdent(s) {
+					l.c.add(pos(file, kv.v), "loop_var '%s' is not a valid variable name", s)
+				}
+				t.LoopVar = s
+			}
+		case "label":
+			t.LoopLabel, _ = l.str(file, kv.v, "label")
+		case "index_var", "pause", "extended", "extended_allitems", "break_when":
+			l.c.add(pos(file, kv.k), "loop_control '%s' is not supported: drover supports loop_var and label", kv.k.Value)
+		default:
+			l.c.add(pos(file, kv.k), "unknown loop_control key '%s'%s (drover supports loop_var and label)", kv.k.Value, didYouMean(kv.k.Value, []string{"loop_var", "label"}))
+		}
+	}
+}
+
+// block reads a block/rescue/always task.
+func (l *loader) block(file string, n *yaml.Node, handler bool) *Task {
+	t := &Task{Pos: pos(file, n)}
+	tm := l.meta.task(t)
+	tm.handler = handler
+	for _, kv := range pairs(n) {
+		key, v := kv.k.Value, kv.v
+		tm.keys[key] = pos(file, v)
+		switch key {
+		case "block":
+			t.Block = l.taskList(file, v, key, handler)
+			if t.Block == nil {
+				t.Block = []*Task{}
+			}
+		case "rescue":
+			t.Rescue = l.taskList(file, v, key, handler)
+		case "always":
+			t.Always = l.taskList(file, v, key, handler)
+		default:
+			if slices.Contains(blockKeys, key) {
+				l.taskKeyword(file, t, kv, handler)
+				continue
+			}
+			if why, ok := refusedKeys[key]; ok {
+				l.c.add(pos(file, kv.k), "'%s' is not supported on a block: %s", key, why)
+				continue
+			}
+			if slices.Contains(taskKeys, key) || l.isModule(key) {
+				l.c.add(pos(file, kv.k), "'%s' is not allowed on a block: put it on the tasks inside the block", key)
+				continue
+			}
+			l.c.add(pos(file, kv.k), "unknown block key '%s'%s", key, didYouMean(key, blockKeys))
+		}
+	}
+	return t
+}

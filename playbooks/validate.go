@@ -1,0 +1,398 @@
+package playbooks
+
+import (
+	"errors"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/drover-sh/drover/playbooks/template"
+)
+
+// TemplateChecker is what Validate needs from the template engine
+// (*template.Engine implements it).
+type TemplateChecker interface {
+	CheckTemplate(s string) error
+	CheckExpr(expr string) error
+	TemplateNames(s string) ([]string, error)
+	ExprNames(expr string) ([]string, error)
+}
+
+// ValidateOptions configure Validate.
+type ValidateOptions struct {
+	// KnownVars are variable names defined outside the playbook: inventory
+	// host and group variables, extra vars (-e).
+	KnownVars []string
+	// AllowUnknownVars turns the undefined-variable check off (for example
+	// when no inventory was given, so its variables are unknown). Register
+	// names used before any task registers them are still reported.
+	AllowUnknownVars bool
+	// Templates checks template syntax and lists the names templates read;
+	// nil means a shared template.New().
+	Templates TemplateChecker
+}
+
+var defaultEngine = sync.OnceValue(func() *template.Engine { return template.New() })
+
+// Validate checks a loaded playbook before any host is contacted: module
+// arguments against each module's schema, template and expression syntax,
+// variables that cannot be defined anywhere, register names used before
+// any task registers them, and notify names without a handler. Every
+// problem is returned together as a *ErrorList.
+func Validate(pb *Playbook, opts ValidateOptions) error {
+	if pb == nil {
+		return nil
+	}
+	meta := getMeta(pb)
+	if meta == nil {
+		meta = newMeta(newSourceCache())
+	}
+	v := &validator{
+		c:        newCollector(meta.sources),
+		meta:     meta,
+		opts:     opts,
+		eng:      opts.Templates,
+		known:    map[string]bool{},
+		regSoFar: map[string]bool{},
+		regAt:    map[string]Pos{},
+	}
+	if v.eng == nil {
+		v.eng = defaultEngine()
+	}
+	for _, k := range opts.KnownVars {
+		v.known[k] = true
+	}
+	for k := range meta.dirVarNames {
+		v.known[k] = true
+	}
+	v.collectDefinitions(pb)
+	for _, p := range pb.Plays {
+		v.play(p)
+	}
+	return v.c.err()
+}
+
+// validator holds the state of one Validate.
+type validator struct {
+	c    *collector
+	meta *pbMeta
+	opts ValidateOptions
+	eng  TemplateChecker
+	// known holds every name some vars, vars file, role, set_fact, loop_var
+	// or the inventory defines (registered names are apart).
+	known map[string]bool
+	// regAt is where each registered name is first registered; regSoFar the
+	// names registered by the tasks walked so far.
+	regAt    map[string]Pos
+	regSoFar map[string]bool
+	// open is true while walking a play whose variables cannot all be known.
+	open bool
+}
+
+// magicVars are Ansible's magic and special variables plus the Jinja2
+// globals Ansible adds.
+var magicVars = map[string]bool{
+	"inventory_hostname": true, "inventory_hostname_short": true, "groups": true,
+	"group_names": true, "hostvars": true, "play_hosts": true, "item": true, "omit": true,
+	"playbook_dir": true, "inventory_dir": true, "inventory_file": true, "role_path": true,
+	"role_name": true, "vars": true, "environment": true, "lookup": true, "query": true,
+	"q": true, "now": true, "undef": true, "range": true, "dict": true, "lipsum": true,
+	"true": true, "false": true, "none": true, "True": true, "False": true, "None": true,
+	"loop": true, "hostname": true,
+}
+
+func (v *validator) isKnown(name string) bool {
+	return v.known[name] || magicVars[name] || strings.HasPrefix(name, "ansible_") || strings.HasPrefix(name, "drover_")
+}
+
+// collectDefinitions records every name the playbook can define.
+func (v *validator) collectDefinitions(pb *Playbook) {
+	for _, p := range pb.Plays {
+		for k := range p.Vars {
+			v.known[k] = true
+		}
+		if pm := v.meta.plays[p]; pm != nil {
+			for k := range pm.varNames {
+				v.known[k] = true
+			}
+		}
+		walkPlay(p, func(t *Task) {
+			for k := range t.Vars {
+				v.known[k] = true
+			}
+			if t.LoopVar != "" {
+				v.known[t.LoopVar] = true
+			}
+			if t.Module == "set_fact" {
+				for k := range t.Args {
+					if k != "cacheable" {
+						v.known[k] = true
+					}
+				}
+			}
+			if t.Register != "" {
+				if _, ok := v.regAt[t.Register]; !ok {
+					v.regAt[t.Register] = v.taskKeyPos(t, "register")
+				}
+			}
+		})
+	}
+}
+
+// walkPlay calls f on every task of a play, blocks' children included.
+func walkPlay(p *Play, f func(*Task)) {
+	for _, l := range [][]*Task{p.PreTasks, p.Tasks, p.PostTasks, p.PreReboot, p.PostReboot, p.HealthGate, p.Handlers} {
+		walkTasks(l, f)
+	}
+	if p.Reboot != nil {
+		f(p.Reboot)
+	}
+}
+
+func walkTasks(ts []*Task, f func(*Task)) {
+	for _, t := range ts {
+		f(t)
+		walkTasks(t.Block, f)
+		walkTasks(t.Rescue, f)
+		walkTasks(t.Always, f)
+	}
+}
+
+func (v *validator) taskKeyPos(t *Task, key string) Pos {
+	if tm := v.meta.tasks[t]; tm != nil {
+		if p, ok := tm.keys[key]; ok {
+			return p
+		}
+	}
+	return t.Pos
+}
+
+func (v *validator) play(p *Play) {
+	pm := v.meta.plays[p]
+	v.open = v.opts.AllowUnknownVars || v.meta.openDirVars || (pm != nil && pm.openVars)
+	handlers := map[string]bool{}
+	var handlerNames []string
+	for _, h := range p.Handlers {
+		for _, n := range append([]string{h.Name}, h.Listen...) {
+			if n != "" && !handlers[n] {
+				handlers[n] = true
+				handlerNames = append(handlerNames, n)
+			}
+		}
+	}
+	sort.Strings(handlerNames)
+	for k, val := range p.Vars {
+		v.templateSyntaxDeep(p.Pos, "vars."+k, val)
+	}
+	for _, list := range [][]*Task{p.PreTasks, p.Tasks, p.PreReboot} {
+		v.tasks(list, handlers, handlerNames)
+	}
+	if p.Reboot != nil {
+		v.task(p.Reboot, handlers, handlerNames)
+	}
+	for _, list := range [][]*Task{p.PostReboot, p.PostTasks, p.HealthGate, p.Handlers} {
+		v.tasks(list, handlers, handlerNames)
+	}
+}
+
+func (v *validator) tasks(ts []*Task, handlers map[string]bool, names []string) {
+	for _, t := range ts {
+		v.task(t, handlers, names)
+	}
+}
+
+func (v *validator) task(t *Task, handlers map[string]bool, handlerNames []string) {
+	tm := v.meta.tasks[t]
+	broken := tm != nil && tm.broken
+	// Names visible inside this task: its vars and loop variable.
+	local := map[string]bool{}
+	for k := range t.Vars {
+		local[k] = true
+	}
+	if t.LoopVar != "" {
+		local[t.LoopVar] = true
+	}
+	for _, w := range t.When {
+		v.expr(t, "when", w, local)
+	}
+	if t.Loop != nil {
+		v.value(t, "loop", t.Loop, local)
+	}
+	if !broken && t.Module != "" {
+		v.checkArgs(t)
+		v.value(t, "args", t.Args, local)
+	}
+	for k, val := range t.Environment {
+		v.valueAt(t, v.taskKeyPos(t, "environment"), "environment."+k, val, local)
+	}
+	for k, val := range t.Vars {
+		v.templateSyntaxDeep(v.taskKeyPos(t, "vars"), "vars."+k, val)
+	}
+	if t.Name != "" {
+		v.templateSyntaxDeep(t.Pos, "name", t.Name)
+	}
+	if t.LoopLabel != "" {
+		v.valueAt(t, v.taskKeyPos(t, "loop_control"), "loop_control.label", t.LoopLabel, local)
+	}
+	if t.Register != "" {
+		v.regSoFar[t.Register] = true
+	}
+	if t.Until != "" {
+		v.expr(t, "until", t.Until, local)
+	}
+	for _, e := range t.FailedWhen {
+		v.expr(t, "failed_when", e, local)
+	}
+	for _, e := range t.ChangedWhen {
+		v.expr(t, "changed_when", e, local)
+	}
+	for _, n := range t.Notify {
+		if !handlers[n] && !isTemplated(n) {
+			v.c.add(v.taskKeyPos(t, "notify"), "notify names no handler '%s'%s", n, didYouMean(n, handlerNames))
+		}
+	}
+	v.tasks(t.Block, handlers, handlerNames)
+	v.tasks(t.Rescue, handlers, handlerNames)
+	v.tasks(t.Always, handlers, handlerNames)
+}
+
+// expr checks a bare expression (when, until, failed_when, changed_when).
+func (v *validator) expr(t *Task, key, e string, local map[string]bool) {
+	at := v.taskKeyPos(t, key)
+	if isTemplated(e) {
+		// Ansible accepts (with a warning) a templated condition.
+		v.template(t, at, key, e, local)
+		return
+	}
+	if err := v.eng.CheckExpr(e); err != nil {
+		v.c.add(at, "syntax error in %s expression %q: %s", key, e, syntaxMsg(err))
+		return
+	}
+	names, err := v.eng.ExprNames(e)
+	if err != nil {
+		return
+	}
+	v.names(at, key, e, names, local)
+}
+
+// template checks one template string.
+func (v *validator) template(t *Task, at Pos, key, s string, local map[string]bool) {
+	if !isTemplated(s) {
+		return
+	}
+	if err := v.eng.CheckTemplate(s); err != nil {
+		v.c.add(at, "template syntax error in %s %q: %s", key, s, syntaxMsg(err))
+		return
+	}
+	names, err := v.eng.TemplateNames(s)
+	if err != nil {
+		return
+	}
+	v.names(at, key, s, names, local)
+}
+
+// names reports names that nothing defines, and registered names used
+// before any task registers them. Expressions that test definedness or
+// give defaults are trusted.
+func (v *validator) names(at Pos, key, src string, names []string, local map[string]bool) {
+	if strings.Contains(src, "defined") || strings.Contains(src, "default") || strings.Contains(src, "| d(") || strings.Contains(src, "|d(") {
+		return
+	}
+	for _, n := range names {
+		if local[n] || v.isKnown(n) || v.regSoFar[n] {
+			continue
+		}
+		if rp, ok := v.regAt[n]; ok {
+			v.c.add(at, "'%s' is used in %s before any task registers it (registered at %s)", n, key, rp)
+			continue
+		}
+		if v.open {
+			continue
+		}
+		cands := make([]string, 0, len(v.known)+len(local))
+		for k := range v.known {
+			cands = append(cands, k)
+		}
+		for k := range local {
+			cands = append(cands, k)
+		}
+		for k := range v.regSoFar {
+			cands = append(cands, k)
+		}
+		v.c.add(at, "undefined variable '%s' in %s: no vars, vars file, role, inventory, set_fact or register defines it%s", n, key, didYouMean(n, cands))
+	}
+}
+
+// value checks every template string inside an argument value.
+func (v *validator) value(t *Task, key string, val any, local map[string]bool) {
+	tm := v.meta.tasks[t]
+	if m, ok := val.(map[string]any); ok && key == "args" {
+		keys := sortedKeys(m)
+		for _, k := range keys {
+			at := t.Pos
+			if tm != nil {
+				if p, ok := tm.args[k]; ok {
+					at = p
+				} else if tm.modPos.Line > 0 {
+					at = tm.modPos
+				}
+			}
+			v.valueAt(t, at, argLabel(k), m[k], local)
+		}
+		return
+	}
+	v.valueAt(t, v.taskKeyPos(t, key), key, val, local)
+}
+
+func (v *validator) valueAt(t *Task, at Pos, key string, val any, local map[string]bool) {
+	switch x := val.(type) {
+	case string:
+		v.template(t, at, key, x, local)
+	case []any:
+		for _, e := range x {
+			v.valueAt(t, at, key, e, local)
+		}
+	case map[string]any:
+		for _, k := range sortedKeys(x) {
+			v.valueAt(t, at, key, x[k], local)
+		}
+	}
+}
+
+// templateSyntaxDeep checks only the syntax of templates in a value (vars
+// are evaluated lazily, so their names are not checked).
+func (v *validator) templateSyntaxDeep(at Pos, key string, val any) {
+	switch x := val.(type) {
+	case string:
+		if isTemplated(x) {
+			if err := v.eng.CheckTemplate(x); err != nil {
+				v.c.add(at, "template syntax error in %s %q: %s", key, x, syntaxMsg(err))
+			}
+		}
+	case []any:
+		for _, e := range x {
+			v.templateSyntaxDeep(at, key, e)
+		}
+	case map[string]any:
+		for _, k := range sortedKeys(x) {
+			v.templateSyntaxDeep(at, key, x[k])
+		}
+	}
+}
+
+func syntaxMsg(err error) string {
+	var se *template.SyntaxError
+	if errors.As(err, &se) {
+		return se.Msg
+	}
+	return err.Error()
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
