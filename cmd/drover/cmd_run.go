@@ -47,6 +47,7 @@ type runOptions struct {
 	SyntaxCheck       bool
 	ConnectTimeout    time.Duration
 	Color             string
+	SecretVars        []string
 }
 
 func (o *runOptions) AddFlags(fs *pflag.FlagSet) {
@@ -75,6 +76,7 @@ func (o *runOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.SyntaxCheck, "syntax-check", false, "validate only (same as drover check)")
 	fs.DurationVar(&o.ConnectTimeout, "connect-timeout", 10*time.Second, "SSH connect timeout")
 	fs.StringVar(&o.Color, "color", "auto", "auto, always or never (NO_COLOR is honoured)")
+	fs.StringArrayVar(&o.SecretVars, "secret-vars", nil, "also hide the values of variables whose names match this glob (repeatable; *password*, *secret*, *token* always are)")
 }
 
 // runMeta is what a run records so that --resume can load the same inputs.
@@ -195,7 +197,7 @@ func runRun(ctx context.Context, stop <-chan struct{}, o runOptions, args []stri
 			return usagef("-K: %v", err)
 		}
 	}
-	secrets := newRedactor(becomePass, in)
+	secrets := newRedactor(becomePass, in, o.SecretVars)
 	out := newOutput(o, stdout, stderr, secrets)
 	var sinks []runner.Sink
 	if o.Output != "json" {

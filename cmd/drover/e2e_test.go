@@ -206,7 +206,15 @@ func waitJournal(t *testing.T, state string, ok func(*runner.Event) bool, timeou
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatal("journal never showed the awaited event")
+	evs := []string{}
+	runs, _ := os.ReadDir(filepath.Join(state, "runs"))
+	for _, r := range runs {
+		all, _ := runner.ReadJournal(runner.JournalPath(state, r.Name()))
+		for _, e := range all {
+			evs = append(evs, e.Type+"/"+e.Host+"/"+e.Status)
+		}
+	}
+	t.Fatalf("journal never showed the awaited event; it has: %v", evs)
 	return ""
 }
 
@@ -218,9 +226,20 @@ func TestE2EKill9ThenResume(t *testing.T) {
 	play := writePlay(t, "2", "")
 	state := filepath.Join(t.TempDir(), "state")
 	cmd := droverCmd(f, state, "run", play)
+	var first strings.Builder
+	cmd.Stdout, cmd.Stderr = &first, &first
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	defer func() {
+		if t.Failed() {
+			if cmd.ProcessState == nil {
+				cmd.Process.Signal(syscall.SIGQUIT) // a goroutine dump in the output
+				cmd.Wait()
+			}
+			t.Logf("first attempt's output:\n%s", first.String())
+		}
+	}()
 	// Kill it in the second batch, right after a reboot was begun.
 	runID := waitJournal(t, state, func(e *runner.Event) bool { return e.Type == runner.EvRebootStarted && e.Batch == 2 }, time.Minute)
 	cmd.Process.Signal(syscall.SIGKILL)
@@ -248,6 +267,11 @@ func TestE2EInterruptThenResume(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	defer func() {
+		if t.Failed() {
+			t.Logf("output:\n%s", outb.String())
+		}
+	}()
 	runID := waitJournal(t, state, func(e *runner.Event) bool { return e.Type == runner.EvRebootStarted }, time.Minute)
 	cmd.Process.Signal(os.Interrupt)
 	err := cmd.Wait()

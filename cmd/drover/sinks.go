@@ -40,6 +40,7 @@ type junitSink struct {
 	mu     sync.Mutex
 	suites []*junitSuite
 	byPlay map[int]*junitSuite
+	detail map[string]string // play/host -> the last failed task, in full
 }
 
 type junitSuite struct {
@@ -68,14 +69,31 @@ type junitMessage struct {
 	Text    string `xml:",chardata"`
 }
 
-func newJUnitSink() *junitSink { return &junitSink{byPlay: map[int]*junitSuite{}} }
+func newJUnitSink() *junitSink {
+	return &junitSink{byPlay: map[int]*junitSuite{}, detail: map[string]string{}}
+}
 
 func (s *junitSink) Event(e *runner.Event) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := fmt.Sprintf("%d/%s", e.PlayIdx, e.Host)
+	if e.Type == runner.EvTaskResult && (e.Status == runner.StatusFailed || e.Status == runner.StatusUnreachable) && !strings.HasSuffix(e.Msg, "(ignored)") {
+		d := fmt.Sprintf("task %q (%s) %s", e.Task, e.Pos, e.Status)
+		if e.RC != nil {
+			d += fmt.Sprintf(", rc=%d", *e.RC)
+		}
+		if e.Msg != "" {
+			d += "\nmsg: " + e.Msg
+		}
+		if se, _ := e.Result["stderr"].(string); se != "" {
+			d += "\nstderr:\n" + tail(se, 20)
+		}
+		s.detail[key] = d
+		return
+	}
 	if e.Type != runner.EvHostDone && e.Type != runner.EvPlayStarted {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	su := s.byPlay[e.PlayIdx]
 	if su == nil {
 		su = &junitSuite{Name: e.Play}
@@ -89,12 +107,16 @@ func (s *junitSink) Event(e *runner.Event) {
 	if e.Stats != nil && e.Stats.Rebooted {
 		c.SystemOut = fmt.Sprintf("rebooted, downtime %.1fs", e.Stats.Downtime)
 	}
+	text := e.Msg
+	if d := s.detail[key]; d != "" {
+		text = d
+	}
 	switch e.Status {
 	case runner.StatusFailed:
-		c.Failure = &junitMessage{Message: e.Msg, Text: e.Msg}
+		c.Failure = &junitMessage{Message: e.Msg, Text: text}
 		su.Failures++
 	case runner.StatusUnreachable:
-		c.Error = &junitMessage{Message: "unreachable: " + e.Msg, Text: e.Msg}
+		c.Error = &junitMessage{Message: "unreachable: " + e.Msg, Text: text}
 		su.Errors++
 	case runner.StatusStopped:
 		c.Skipped = &junitMessage{Message: e.Msg}
@@ -109,13 +131,25 @@ func (s *junitSink) write(path string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	type suites struct {
-		XMLName xml.Name      `xml:"testsuites"`
-		Suites  []*junitSuite `xml:"testsuite"`
+		XMLName  xml.Name      `xml:"testsuites"`
+		Name     string        `xml:"name,attr"`
+		Tests    int           `xml:"tests,attr"`
+		Failures int           `xml:"failures,attr"`
+		Errors   int           `xml:"errors,attr"`
+		Skipped  int           `xml:"skipped,attr"`
+		Time     float64       `xml:"time,attr"`
+		Suites   []*junitSuite `xml:"testsuite"`
 	}
+	all := suites{Name: "drover", Suites: s.suites}
 	for _, su := range s.suites {
 		sort.Slice(su.Cases, func(i, j int) bool { return su.Cases[i].Name < su.Cases[j].Name })
+		all.Tests += su.Tests
+		all.Failures += su.Failures
+		all.Errors += su.Errors
+		all.Skipped += su.Skipped
+		all.Time += su.Time
 	}
-	b, err := xml.MarshalIndent(suites{Suites: s.suites}, "", "  ")
+	b, err := xml.MarshalIndent(all, "", "  ")
 	if err != nil {
 		return err
 	}
