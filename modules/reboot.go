@@ -127,21 +127,32 @@ func (rebootModule) Run(ctx context.Context, env *Env, args map[string]any) Resu
 	}
 	start := env.now()
 	old, err, unreach := readBootID(ctx, env, a)
-	if err != nil {
-		if unreach {
-			return UnreachableResult(err)
-		}
-		return Fail(err.Error())
-	}
 	issued := false
 	var down time.Time
-	if a.resumeOld != "" && a.resumeOld != old {
+	switch {
+	case err != nil && unreach && a.resumeOld != "":
+		// Resuming a reboot begun before a crash, and the host is down:
+		// it is rebooting. Wait for it.
+		issued, down, old = true, start, a.resumeOld
+	case err != nil && unreach:
+		return UnreachableResult(err)
+	case err != nil:
+		return Fail(err.Error())
+	}
+	if issued {
+		// nothing to issue
+	} else if a.resumeOld != "" && a.resumeOld != old {
 		// An earlier attempt of this run rebooted the host already.
 		issued = true
 		down = start
 		old = a.resumeOld
 	} else if a.resumeOld != "" {
+		// Same boot: the earlier attempt's reboot command may still be on
+		// its way (a slow shutdown). Watch before issuing another.
 		old = a.resumeOld
+		if goingDown(ctx, env, a, old, resumeGrace) {
+			issued, down = true, env.now()
+		}
 	}
 	if !issued {
 		if err := env.sleep(ctx, a.pre); err != nil {
@@ -181,6 +192,26 @@ func (rebootModule) Run(ctx context.Context, env *Env, args map[string]any) Resu
 		"elapsed_s":   env.now().Sub(start).Seconds(),
 		"downtime":    downtime.Seconds(),
 		"old_boot_id": old, "boot_id": newID}
+}
+
+// resumeGrace is how long a resumed reboot watches for a reboot begun by
+// the crashed attempt before issuing it again.
+const resumeGrace = 10 * time.Second
+
+// goingDown reports whether, within grace, the host drops the connection
+// or shows a new boot id.
+func goingDown(ctx context.Context, env *Env, a *rebootArgs, old string, grace time.Duration) bool {
+	until := env.now().Add(grace)
+	for env.now().Before(until) {
+		id, err, unreach := readBootID(ctx, env, a)
+		if unreach || (err == nil && id != old) {
+			return true
+		}
+		if env.sleep(ctx, 500*time.Millisecond) != nil {
+			return false
+		}
+	}
+	return false
 }
 
 // backoff is the delay before reconnect attempt n: 200 ms for the first

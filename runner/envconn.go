@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"io"
+	"io/fs"
 	"strings"
 
 	"github.com/drover-sh/drover/modules"
@@ -29,3 +30,15 @@ func wrapEnv(c modules.Conn, env map[string]string) modules.Conn {
 func (c *envConn) Run(ctx context.Context, cmd string, stdin io.Reader) (*modules.ExecResult, error) {
 	return c.Conn.Run(ctx, c.prefix+cmd, stdin)
 }
+
+// deadConn is a connection that could not be made; every call fails with
+// its error (wrapping modules.ErrUnreachable).
+type deadConn struct{ err error }
+
+func (d deadConn) Run(context.Context, string, io.Reader) (*modules.ExecResult, error) {
+	return nil, d.err
+}
+
+func (d deadConn) Upload(context.Context, string, io.Reader, fs.FileMode) error { return d.err }
+
+func (d deadConn) Close() error { return nil }

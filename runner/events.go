@@ -14,6 +14,7 @@ const (
 	EvPlayStarted   = "play_started"
 	EvBatchStarted  = "batch_started"
 	EvHostStarted   = "host_started"
+	EvTaskStarted   = "task_started" // not journaled
 	EvTaskResult    = "task_result"
 	EvRebootStarted = "reboot_started"
 	EvHostBack      = "host_back"

@@ -47,6 +47,9 @@ func OpenJournal(path string) (*Journal, error) {
 
 // Event appends e. Durability is awaited by WaitDurable (Sinks does it).
 func (j *Journal) Event(e *Event) {
+	if e.Type == EvTaskStarted {
+		return // progress only: a result follows
+	}
 	b, err := json.Marshal(e)
 	j.mu.Lock()
 	defer j.mu.Unlock()

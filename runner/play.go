@@ -193,7 +193,8 @@ func RunPlay(ctx context.Context, opts *Options, idx int, prog *playbooks.Progra
 		failed := pr.runBatch(ctx, batch, runs, sum)
 		totalFailed += failed
 		pr.emit(&Event{Type: EvBatchDone, Hosts: names(batch), Msg: fmt.Sprintf("%d of %d hosts failed", failed, len(batch))})
-		if reason := pr.thresholds(failed, len(batch), totalFailed, len(ordered), maxFail); reason != "" {
+		// Thresholds stop the roll: they matter only when hosts are left.
+		if reason := pr.thresholds(failed, len(batch), totalFailed, len(ordered), maxFail); reason != "" && len(remaining) > 0 {
 			pr.halt(reason)
 			break
 		}
@@ -410,7 +411,8 @@ func (pr *playRun) probe(ctx context.Context, hosts []*Host, runs map[string]*ho
 			mu.Lock()
 			down[h.Name] = err != nil
 			mu.Unlock()
-			if err != nil {
+			if err != nil && !hr.warnedDown {
+				hr.warnedDown = true
 				pr.emit(&Event{Type: EvWarning, Host: h.Name, Msg: "unreachable before its batch; counts against its disruption budget: " + err.Error()})
 			}
 		}()

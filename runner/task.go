@@ -23,6 +23,7 @@ func (h *hostRun) runTask(ctx context.Context, n *playbooks.Node) outcome {
 	}
 	vars := h.varsFor(n.Scope)
 	start := time.Now()
+	h.pr.emit(&Event{Type: EvTaskStarted, Host: h.host.Name, Task: n.Task.DisplayName(), Node: n.ID, Pos: n.Task.Pos.String()})
 	var res modules.Result
 	if n.Scope.RunOnce {
 		res = h.pr.once(n.ID, func() modules.Result { return h.runLoop(ctx, n, vars) })
@@ -84,6 +85,7 @@ func (h *hostRun) runLoop(ctx context.Context, n *playbooks.Node, vars map[strin
 		}
 		if r.Unreachable() {
 			agg["unreachable"] = true
+			agg["msg"] = r.Msg()
 		}
 		results = append(results, map[string]any(r))
 		if r.Unreachable() {
@@ -279,11 +281,11 @@ func (h *hostRun) runOnce(ctx context.Context, n *playbooks.Node, vars map[strin
 	if t.Module == "template" {
 		am["_vars"] = vars
 	}
+	env, err := h.env(ctx, n, vars)
 	if t.Module == "reboot" && h.resumeBoot != "" {
 		am["_resume_old_boot_id"] = h.resumeBoot
 		h.resumeBoot = ""
 	}
-	env, err := h.env(ctx, n, vars)
 	if err != nil {
 		return modules.UnreachableResult(err)
 	}
@@ -326,10 +328,16 @@ func (h *hostRun) env(ctx context.Context, n *playbooks.Node, vars map[string]an
 		conn = &LocalConn{}
 	} else {
 		c, err := h.connect(ctx)
-		if err != nil {
+		switch {
+		case err != nil && n.Task.Module == "reboot" && h.resumeBoot != "":
+			// Resuming a reboot begun before a crash: the host may be
+			// down right now; the reboot module reconnects itself.
+			conn = deadConn{err}
+		case err != nil:
 			return nil, err
+		default:
+			conn = c
 		}
-		conn = c
 		env.Redial = func(ctx context.Context) (modules.Conn, error) {
 			c, err := h.redial(ctx)
 			if err != nil {

@@ -46,6 +46,7 @@ type hostRun struct {
 	// resumeBoot is the boot id recorded when a reboot was begun by an
 	// earlier attempt of this run; the reboot task checks it first.
 	resumeBoot string
+	warnedDown bool // the probe already warned that the host is down
 }
 
 func newHostRun(pr *playRun, h *Host) *hostRun {

@@ -54,6 +54,7 @@ type flight struct {
 	taskT0   time.Time
 	reboot   time.Time // when it went down; zero when up
 	rebooted bool
+	running  bool // task is in progress (task_started seen)
 }
 
 func newLiveOutput(out *os.File, stderr io.Writer, verbose int, color bool, secrets *redactor) *liveOutput {
@@ -223,8 +224,9 @@ func (l *liveOutput) slotLine(i int) string {
 		state = fmt.Sprintf("rebooting, down %s", fmtDur(now.Sub(f.reboot)))
 	case f.task == "":
 		state = "started"
+	case f.running:
+		state = fmt.Sprintf("%s, %s", f.task, fmtDur(now.Sub(f.taskT0)))
 	default:
-		// The runner reports results, not starts: show the last task done.
 		state = fmt.Sprintf("after %s, %s ago", f.task, fmtDur(now.Sub(f.taskT0)))
 	}
 	return fmt.Sprintf("  %-12s %s  (%s)", names[i], state, fmtDur(now.Sub(f.since)))
@@ -240,7 +242,7 @@ func (l *liveOutput) Event(e *runner.Event) {
 		if e.Status == runner.StatusFailed || e.Status == runner.StatusUnreachable || l.text.verbose > 0 {
 			l.text.Event(e)
 		}
-	case runner.EvHostStarted, runner.EvRebootStarted:
+	case runner.EvHostStarted, runner.EvRebootStarted, runner.EvTaskStarted:
 		// shown in the live area only
 	default:
 		l.text.Event(e)
@@ -259,9 +261,13 @@ func (l *liveOutput) update(e *runner.Event) {
 		l.batchSize, l.batchDone, l.batchFail, l.batchT0 = len(e.Hosts), 0, 0, e.Time
 	case runner.EvHostStarted:
 		l.flights[e.Host] = &flight{since: e.Time}
+	case runner.EvTaskStarted:
+		if f := l.flights[e.Host]; f != nil {
+			f.task, f.taskT0, f.running = e.Task, e.Time, true
+		}
 	case runner.EvTaskResult:
 		if f := l.flights[e.Host]; f != nil {
-			f.task, f.taskT0 = e.Task, e.Time
+			f.task, f.taskT0, f.running = e.Task, e.Time, false
 		}
 	case runner.EvRebootStarted:
 		if f := l.flights[e.Host]; f != nil {
