@@ -31,6 +31,7 @@ type Arg struct {
 type Schema struct {
 	Args              map[string]Arg
 	FreeForm          bool       // accepts `module: some free form` (command, shell, raw)
+	AnyArgs           bool       // accepts arguments of any name (set_fact)
 	MutuallyExclusive [][]string // at most one of each group
 	RequiredOneOf     [][]string // at least one of each group
 	// Unsupported names Ansible arguments that drover refuses, with a reason.

@@ -56,6 +56,9 @@ func (v *validator) checkArgs(t *Task) {
 			}
 		}
 		name, ok := canonical[k]
+		if !ok && schema.AnyArgs {
+			continue
+		}
 		if !ok {
 			if why, refused := schema.Unsupported[k]; refused {
 				v.c.add(argPos(k), "argument '%s' of module '%s' is not supported: %s", k, t.Module, why)

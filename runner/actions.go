@@ -31,22 +31,6 @@ func init() {
 	}
 }
 
-// ControllerModules lists the modules the executor runs itself, with their
-// schemas, so the compiler can check their arguments.
-func ControllerModules() map[string]modules.Schema {
-	return map[string]modules.Schema{
-		"debug": {Local: true, Args: map[string]modules.Arg{"msg": {}, "var": {Type: modules.TypeString}, "verbosity": {Type: modules.TypeInt}},
-			MutuallyExclusive: [][]string{{"msg", "var"}}},
-		"set_fact": {Local: true, FreeForm: true, Args: map[string]modules.Arg{"cacheable": {Type: modules.TypeBool}}},
-		"assert":   {Local: true, Args: map[string]modules.Arg{"that": {Required: true}, "fail_msg": {}, "msg": {}, "success_msg": {}, "quiet": {Type: modules.TypeBool}}},
-		"fail":     {Local: true, Args: map[string]modules.Arg{"msg": {}}},
-		"pause": {Local: true, Args: map[string]modules.Arg{"seconds": {Type: modules.TypeInt}, "minutes": {Type: modules.TypeInt}, "prompt": {Type: modules.TypeString}, "echo": {Type: modules.TypeBool}},
-			MutuallyExclusive: [][]string{{"seconds", "minutes"}}},
-		"meta":         {Local: true, FreeForm: true, Args: map[string]modules.Arg{"_raw_params": {Type: modules.TypeRaw, Choices: []string{"flush_handlers", "end_host", "end_play", "noop", "clear_facts", "refresh_inventory", "end_batch"}}}},
-		"include_vars": {Local: true, FreeForm: true, Args: map[string]modules.Arg{"_raw_params": {Type: modules.TypeRaw}, "file": {Type: modules.TypePath}, "name": {Type: modules.TypeString}}},
-	}
-}
-
 func (h *hostRun) render(v any, vars map[string]any) (any, error) {
 	return h.pr.opts.Templater.RenderValue(v, vars)
 }

@@ -1,0 +1,37 @@
+package modules
+
+import "context"
+
+// controllerModule declares a module that the executor runs on the
+// controller itself (it reads or writes the host's variables or the play's
+// flow): debug, set_fact, assert, fail, pause, meta, include_vars. It is
+// registered so that the compiler knows its arguments; the runner never
+// calls its Run.
+type controllerModule struct {
+	name   string
+	schema Schema
+}
+
+func (m controllerModule) Name() string   { return m.name }
+func (m controllerModule) Schema() Schema { return m.schema }
+
+func (m controllerModule) Run(context.Context, *Env, map[string]any) Result {
+	return Fail(m.name + " runs in the executor, not on a host")
+}
+
+func init() {
+	for _, m := range []controllerModule{
+		{"debug", Schema{Local: true, Args: map[string]Arg{"msg": {}, "var": {Type: TypeString}, "verbosity": {Type: TypeInt}},
+			MutuallyExclusive: [][]string{{"msg", "var"}}}},
+		{"set_fact", Schema{Local: true, FreeForm: true, AnyArgs: true, Args: map[string]Arg{"cacheable": {Type: TypeBool}}}},
+		{"assert", Schema{Local: true, Args: map[string]Arg{"that": {Required: true}, "fail_msg": {}, "msg": {}, "success_msg": {}, "quiet": {Type: TypeBool}}}},
+		{"fail", Schema{Local: true, Args: map[string]Arg{"msg": {}}}},
+		{"pause", Schema{Local: true, Args: map[string]Arg{"seconds": {Type: TypeInt}, "minutes": {Type: TypeInt}, "prompt": {Type: TypeString}, "echo": {Type: TypeBool}},
+			MutuallyExclusive: [][]string{{"seconds", "minutes"}}}},
+		{"meta", Schema{Local: true, FreeForm: true, Args: map[string]Arg{"_raw_params": {Type: TypeRaw,
+			Choices: []string{"flush_handlers", "end_host", "end_play", "noop", "clear_facts", "refresh_inventory"}}}}},
+		{"include_vars", Schema{Local: true, FreeForm: true, Args: map[string]Arg{"_raw_params": {Type: TypeRaw}, "file": {Type: TypePath}, "name": {Type: TypeString}}}},
+	} {
+		Register(m, "ansible.builtin."+m.name, "ansible.legacy."+m.name)
+	}
+}
