@@ -1,0 +1,206 @@
+package ssh
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/kevinburke/ssh_config"
+)
+
+// Host key checking modes (Config.HostKeyChecking).
+const (
+	HostKeyStrict    = "strict"     // refuse unknown and changed keys
+	HostKeyAcceptNew = "accept-new" // record unknown keys, refuse changed keys
+	HostKeyOff       = "off"        // accept anything (insecure, loudly warned)
+)
+
+// PassphraseEnv is the environment variable read for the passphrase of an
+// encrypted private key before Config.Passphrase is asked.
+const PassphraseEnv = "DROVER_SSH_KEY_PASSPHRASE"
+
+// Config configures a Dialer. The zero value is usable: every field has a
+// default. A nil slice means "the default files"; an empty non-nil slice
+// means "none".
+type Config struct {
+	// KnownHostsFiles are the known_hosts files trusted for every host.
+	// Default: ~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts. A host's
+	// UserKnownHostsFile from ssh_config is consulted first. With
+	// accept-new, new keys are appended to the first file of the host's
+	// list that is not under /etc.
+	KnownHostsFiles []string
+	// HostKeyChecking is "strict", "accept-new" or "off". "" means the
+	// host's StrictHostKeyChecking from ssh_config, else "strict".
+	HostKeyChecking string
+	// IdentityFiles are private keys tried for every host (after the
+	// host's ansible_ssh_private_key_file and before the defaults).
+	IdentityFiles []string
+	// User is the login user when neither the inventory nor ssh_config
+	// gives one. Default: the current user.
+	User string
+	// ConnectTimeout bounds TCP connect plus handshake (per hop).
+	// Default 10s; ssh_config ConnectTimeout wins when set.
+	ConnectTimeout time.Duration
+	// CommandTimeout bounds every Run and Upload; 0 means no bound.
+	CommandTimeout time.Duration
+	// KeepaliveInterval is the period of keepalive@openssh.com requests
+	// (default 5s; ssh_config ServerAliveInterval wins when set and > 0).
+	// KeepaliveMax unanswered requests (default 3; ServerAliveCountMax)
+	// close the connection: a dead peer is detected within about
+	// (KeepaliveMax+1)*KeepaliveInterval.
+	KeepaliveInterval time.Duration
+	KeepaliveMax      int
+	// MaxSessions bounds concurrent sessions per connection (default 10,
+	// OpenSSH's MaxSessions). It is lowered automatically when the server
+	// refuses sessions.
+	MaxSessions int
+	// SSHConfigFiles are ssh_config files. Default: ~/.ssh/config and
+	// /etc/ssh/ssh_config. A file that cannot be parsed is reported
+	// through Warn and ignored.
+	SSHConfigFiles []string
+	// Passphrase returns the passphrase of an encrypted private key. It is
+	// asked at most once per file, after $DROVER_SSH_KEY_PASSPHRASE. Nil
+	// means encrypted keys are only usable through the environment or the
+	// agent.
+	Passphrase func(file string) ([]byte, error)
+	// Warn receives loud warnings (host key checking off, unusable keys,
+	// unparsable ssh_config). Nil means os.Stderr. Never given secrets.
+	Warn func(msg string)
+	// Password enables password (and keyboard-interactive) authentication
+	// for every host. Hosts with ansible_password / ansible_ssh_pass use
+	// theirs. Never logged.
+	Password string
+}
+
+// Dialer opens SSH connections. It implements modules.Dialer. It caches
+// decrypted keys and bastion (ProxyJump) connections; Close releases the
+// bastions. A Dialer is safe for concurrent use.
+type Dialer struct {
+	cfg     Config
+	sshcfgs []*ssh_config.Config
+	home    string
+
+	warnMu   sync.Mutex
+	warned   map[string]bool
+	khMu     sync.Mutex // guards known_hosts reads/writes and khCache
+	khCache  map[string]*khEntry
+	keyMu    sync.Mutex
+	keyCache map[string]*keyEntry
+
+	bastionMu sync.Mutex
+	bastions  map[string]*bastion
+}
+
+// New validates cfg, applies defaults and reads the ssh_config files.
+func New(cfg Config) (*Dialer, error) {
+	home, _ := os.UserHomeDir()
+	switch cfg.HostKeyChecking {
+	case "", HostKeyStrict, HostKeyAcceptNew, HostKeyOff:
+	default:
+		return nil, fmt.Errorf("ssh: host key checking %q: want strict, accept-new or off", cfg.HostKeyChecking)
+	}
+	if cfg.KnownHostsFiles == nil {
+		cfg.KnownHostsFiles = []string{filepath.Join(home, ".ssh", "known_hosts"), "/etc/ssh/ssh_known_hosts"}
+	}
+	if cfg.SSHConfigFiles == nil {
+		cfg.SSHConfigFiles = []string{filepath.Join(home, ".ssh", "config"), "/etc/ssh/ssh_config"}
+	}
+	if cfg.ConnectTimeout <= 0 {
+		cfg.ConnectTimeout = 10 * time.Second
+	}
+	if cfg.KeepaliveInterval <= 0 {
+		cfg.KeepaliveInterval = 5 * time.Second
+	}
+	if cfg.KeepaliveMax <= 0 {
+		cfg.KeepaliveMax = 3
+	}
+	if cfg.MaxSessions <= 0 {
+		cfg.MaxSessions = 10
+	}
+	d := &Dialer{
+		cfg:      cfg,
+		home:     home,
+		warned:   map[string]bool{},
+		khCache:  map[string]*khEntry{},
+		keyCache: map[string]*keyEntry{},
+		bastions: map[string]*bastion{},
+	}
+	for _, f := range cfg.SSHConfigFiles {
+		b, err := os.ReadFile(expandTilde(f, home))
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("ssh: read ssh_config: %w", err)
+		}
+		c, err := decodeSSHConfig(b)
+		if err != nil {
+			d.warnOnce("sshconfig:"+f, fmt.Sprintf("WARNING: ignoring ssh_config %s: %v", f, err))
+			continue
+		}
+		d.sshcfgs = append(d.sshcfgs, c)
+	}
+	return d, nil
+}
+
+// decodeSSHConfig parses an ssh_config file, turning parser panics (the
+// parser panics on some malformed input) into errors.
+func decodeSSHConfig(b []byte) (c *ssh_config.Config, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("parse: %v", r)
+		}
+	}()
+	return ssh_config.Decode(bytes.NewReader(b))
+}
+
+// warnOnce reports msg through Config.Warn the first time key is seen.
+func (d *Dialer) warnOnce(key, msg string) {
+	d.warnMu.Lock()
+	seen := d.warned[key]
+	d.warned[key] = true
+	d.warnMu.Unlock()
+	if seen {
+		return
+	}
+	if d.cfg.Warn != nil {
+		d.cfg.Warn(msg)
+		return
+	}
+	fmt.Fprintln(os.Stderr, msg)
+}
+
+// Close closes the cached bastion connections. Connections returned by
+// Dial stay open until their own Close. Close is idempotent.
+func (d *Dialer) Close() error {
+	d.bastionMu.Lock()
+	bs := d.bastions
+	d.bastions = map[string]*bastion{}
+	d.bastionMu.Unlock()
+	var errs []error
+	for _, b := range bs {
+		if err := b.client.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// String describes c without secrets (Password is never shown).
+func (c Config) String() string {
+	pw := ""
+	if c.Password != "" {
+		pw = "********"
+	}
+	return fmt.Sprintf("ssh.Config{KnownHostsFiles:%q HostKeyChecking:%q IdentityFiles:%q User:%q ConnectTimeout:%v CommandTimeout:%v KeepaliveInterval:%v KeepaliveMax:%d MaxSessions:%d SSHConfigFiles:%q Password:%q}",
+		c.KnownHostsFiles, c.HostKeyChecking, c.IdentityFiles, c.User, c.ConnectTimeout, c.CommandTimeout,
+		c.KeepaliveInterval, c.KeepaliveMax, c.MaxSessions, c.SSHConfigFiles, pw)
+}
+
+// GoString is String, for %#v.
+func (c Config) GoString() string { return c.String() }

@@ -1,0 +1,119 @@
+package ssh
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/drover-sh/drover/modules"
+)
+
+var _ modules.Dialer = (*Dialer)(nil)
+
+// Dial connects to t. See Connect.
+func (d *Dialer) Dial(ctx context.Context, t modules.Target) (modules.Conn, error) {
+	c, err := d.Connect(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Connect opens one SSH connection to t (through its bastions, if any) and
+// starts its keepalives. Errors wrap modules.ErrUnreachable; host key
+// problems are a *modules.HostKeyError.
+func (d *Dialer) Connect(ctx context.Context, t modules.Target) (*Conn, error) {
+	p, err := d.resolve(t)
+	if err != nil {
+		return nil, fmt.Errorf("ssh %s: %w: %w", t.Name, modules.ErrUnreachable, err)
+	}
+	var via *ssh.Client
+	if len(p.proxyJump) > 0 {
+		if via, err = d.bastionChain(ctx, p.proxyJump); err != nil {
+			return nil, fmt.Errorf("ssh %s: via %s: %w", p.name, strings.Join(p.proxyJump, ","), err)
+		}
+	}
+	client, err := d.connect(ctx, p, via)
+	if err != nil {
+		return nil, err
+	}
+	return newConn(d, p, client), nil
+}
+
+// connect dials p (through via when not nil) and does the handshake, each
+// bounded by p.connectTimeout (not counting passphrase prompts) and ctx.
+func (d *Dialer) connect(ctx context.Context, p *hostParams, via *ssh.Client) (*ssh.Client, error) {
+	algos := d.knownAlgorithms(p, p.addr())
+	client, err := d.attempt(ctx, p, via, algos)
+	if err != nil && algos != nil && strings.Contains(err.Error(), "no common algorithm for host key") {
+		// The host no longer has a key of the type on record: connect
+		// again without preference so that the key is reported as changed.
+		client, err = d.attempt(ctx, p, via, nil)
+	}
+	return client, err
+}
+
+// attempt is one TCP connection and handshake.
+func (d *Dialer) attempt(ctx context.Context, p *hostParams, via *ssh.Client, algos []string) (*ssh.Client, error) {
+	addr := p.addr()
+	fail := func(what string, err error) error {
+		return fmt.Errorf("ssh %s (%s@%s): %s: %w: %w", p.name, p.user, addr, what, modules.ErrUnreachable, err)
+	}
+	dctx, cancel := context.WithTimeout(ctx, p.connectTimeout)
+	var nc net.Conn
+	var err error
+	if via == nil {
+		var nd net.Dialer
+		nc, err = nd.DialContext(dctx, "tcp", addr)
+	} else {
+		nc, err = via.DialContext(dctx, "tcp", addr)
+	}
+	cancel()
+	if err != nil {
+		return nil, fail("connect", err)
+	}
+	// The handshake is bounded by ctx and by a watchdog that a passphrase
+	// prompt holds (a user typing must not time the connection out).
+	var timedOut atomic.Bool
+	watchdog := time.AfterFunc(p.connectTimeout, func() { timedOut.Store(true); nc.Close() })
+	stopCtx := context.AfterFunc(ctx, func() { nc.Close() })
+	hold := func() (resume func()) {
+		if watchdog.Stop() {
+			return func() { watchdog.Reset(p.connectTimeout) }
+		}
+		return func() {}
+	}
+	methods, agentConn := d.authMethods(p, hold)
+	defer agentConn.Close()
+	cfg := &ssh.ClientConfig{
+		User:              p.user,
+		Auth:              methods,
+		HostKeyCallback:   d.hostKeyCallback(p),
+		HostKeyAlgorithms: algos,
+	}
+	sc, chans, reqs, err := ssh.NewClientConn(nc, addr, cfg)
+	watchdog.Stop()
+	ctxFired := !stopCtx()
+	if ctxFired || timedOut.Load() {
+		if err == nil {
+			sc.Close()
+		}
+		if ctxFired {
+			return nil, fail("handshake", ctx.Err())
+		}
+		return nil, fail("handshake", fmt.Errorf("timed out after %v", p.connectTimeout))
+	}
+	if err != nil {
+		nc.Close()
+		if strings.Contains(err.Error(), "unable to authenticate") {
+			return nil, fail(fmt.Sprintf("authentication as %s (identities %s; ssh-agent and password when set)", p.user, strings.Join(p.identityFiles, ", ")), err)
+		}
+		return nil, fail("handshake", err)
+	}
+	return ssh.NewClient(sc, chans, reqs), nil
+}

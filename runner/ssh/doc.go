@@ -1,0 +1,83 @@
+// Package ssh is drover's SSH transport, built on golang.org/x/crypto/ssh
+// (the ssh binary is never run). A Dialer (New) implements modules.Dialer;
+// the *Conn it returns implements modules.Conn.
+//
+// # Connections
+//
+// A Conn owns one TCP connection and one SSH handshake for the whole run;
+// every Run and Upload is a new session on it. Sessions run concurrently,
+// bounded per connection by Config.MaxSessions (default 10, OpenSSH's
+// MaxSessions); when the server refuses a session the bound is lowered and
+// the call waits for a running session to end. keepalive@openssh.com
+// requests every KeepaliveInterval detect a dead peer: after KeepaliveMax
+// unanswered requests the connection is closed and running commands return
+// an error wrapping modules.ErrConnectionLost. Dial errors (TCP, handshake,
+// authentication, host key) wrap modules.ErrUnreachable.
+//
+// Run sends the command line as an SSH "exec" request, so the remote
+// user's login shell runs it (what OpenSSH does): /bin/sh -c semantics for
+// POSIX login shells. Any exit status is a result, not an error. When ctx
+// ends, the remote command is sent SIGKILL and the session closed. Upload
+// streams the content through `cat` into a temporary file next to the
+// destination, sets the mode and renames it into place (atomic). No
+// secrets are put on command lines or in errors.
+//
+// # Host keys
+//
+// Keys are checked with golang.org/x/crypto/ssh/knownhosts against the
+// host's UserKnownHostsFile (ssh_config) and Config.KnownHostsFiles
+// (default ~/.ssh/known_hosts, /etc/ssh/ssh_known_hosts): hashed entries,
+// [host]:port entries, @cert-authority and @revoked are understood. The
+// client asks for the host key algorithms of the keys on record, so a
+// server with several host keys shows the known one. Modes (Config, else
+// ssh_config StrictHostKeyChecking, else strict):
+//
+//   - strict: unknown keys are refused (*modules.HostKeyError, Reason
+//     "unknown", with an ssh-keyscan hint); changed keys are refused
+//     (Reason "changed", both SHA256 fingerprints); revoked keys are
+//     refused (Reason "revoked").
+//   - accept-new: unknown keys are appended to the first known_hosts file
+//     not under /etc (created 0600), changed keys are still refused.
+//   - off: everything is accepted, with one loud warning through
+//     Config.Warn.
+//
+// # Authentication
+//
+// Public keys are offered in this order: ssh-agent keys (SSH_AUTH_SOCK),
+// then the identity files: ansible_ssh_private_key_file (or
+// ansible_private_key_file), IdentityFile from ssh_config or -i in
+// ansible_ssh_common_args, Config.IdentityFiles, and only when none of
+// these is set the defaults ~/.ssh/id_ed25519, id_ecdsa, id_rsa (missing
+// files are skipped). IdentitiesOnly restricts agent keys to those of the
+// identity files. A certificate KEY-cert.pub next to a key is offered
+// before the plain key. Encrypted keys are decrypted only when the server
+// accepts the key, with $DROVER_SSH_KEY_PASSPHRASE first, then
+// Config.Passphrase (asked once per file per Dialer). Password and
+// keyboard-interactive authentication are only used when Config.Password
+// or ansible_password / ansible_ssh_pass is set.
+//
+// # ssh_config and inventory variables
+//
+// ~/.ssh/config and /etc/ssh/ssh_config (Config.SSHConfigFiles) are read
+// with github.com/kevinburke/ssh_config; Host patterns match ansible_host
+// (or the inventory name), as with Ansible. Honoured: HostName, User, Port,
+// IdentityFile, IdentitiesOnly, ProxyJump, UserKnownHostsFile,
+// StrictHostKeyChecking, ConnectTimeout, ServerAliveInterval,
+// ServerAliveCountMax (a ServerAliveInterval of 0 keeps drover's default).
+// ProxyCommand is not supported (warned about); Match is limited to what the
+// parser supports (Match Host, Match all): a file it cannot parse is
+// ignored with a warning. Options in
+// ansible_ssh_common_args / ansible_ssh_extra_args (-o Key=Value, -J, -p,
+// -l, -i) win over the files; inventory variables (ansible_port,
+// ansible_user) win over both.
+//
+// # Bastions
+//
+// ProxyJump chains ("a,b,c", each hop "[user@]host[:port]" resolved
+// through ssh_config) are dialed hop by hop with direct-tcpip channels. The
+// Dialer keeps one connection per hop (keyed by the chain up to that hop),
+// shared by every host behind it and redialed when it dies; Dialer.Close
+// closes them.
+//
+// ShellQuote (quote.go) quotes a word for a POSIX shell.
+package ssh
