@@ -27,6 +27,14 @@ mount --bind "$bootid" /proc/sys/kernel/random/boot_id
 # The host's private writable directory.
 mount --bind "$priv" /var/lib/drover-host
 
+# The host's own, empty home for root: the real machine's dotfiles (a
+# ~/.bashrc that bash sources for every sshd session, pyenv hooks that take
+# locks) must not leak into the hosts or their timings.
+home=$(dirname "$priv")/home
+mkdir -p "$home"
+chmod 700 "$home"
+mount --bind "$home" /root
+
 # Fakes: the multicall script over every real reboot/shutdown/systemctl
 # binary (symlinks resolved by the harness), and a directory of fakes
 # (healthcheck, reboot, ...) over /usr/local/sbin, first in root's PATH.
