@@ -256,7 +256,7 @@ func TestEventsDocMatchesSchema(t *testing.T) {
 	for _, ref := range root.OneOf {
 		types = append(types, strings.TrimPrefix(ref.Ref, "#/$defs/"))
 	}
-	for _, c := range []string{runner.EvRunStarted, runner.EvPlayStarted, runner.EvBatchStarted, runner.EvHostStarted, runner.EvTaskResult,
+	for _, c := range []string{runner.EvRunStarted, runner.EvPlayStarted, runner.EvBatchStarted, runner.EvHostStarted, runner.EvTaskStarted, runner.EvTaskResult,
 		runner.EvRebootStarted, runner.EvHostBack, runner.EvHostDone, runner.EvGateResult, runner.EvBatchDone, runner.EvPlayDone, runner.EvRunDone, runner.EvWarning} {
 		if root.Defs[c] == nil {
 			t.Errorf("event type %s (runner/events.go) is not in the schema", c)
