@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/drover-sh/drover/modules"
 )
@@ -38,6 +39,11 @@ func TestSSHConfigHostAlias(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Close()
+	// The server records a login after its side of the handshake, which
+	// may finish after the client's.
+	for i := 0; i < 200 && len(f.srv.seenUsers()) < 2; i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
 	if got := f.srv.seenUsers(); !reflect.DeepEqual(got, []string{"alice", "bob"}) {
 		t.Fatalf("users %v", got)
 	}
