@@ -48,6 +48,7 @@ type runOptions struct {
 	ConnectTimeout    time.Duration
 	Color             string
 	SecretVars        []string
+	NoPersistentShell bool
 }
 
 func (o *runOptions) AddFlags(fs *pflag.FlagSet) {
@@ -76,6 +77,7 @@ func (o *runOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.SyntaxCheck, "syntax-check", false, "validate only (same as drover check)")
 	fs.DurationVar(&o.ConnectTimeout, "connect-timeout", 10*time.Second, "SSH connect timeout")
 	fs.StringVar(&o.Color, "color", "auto", "auto, always or never (NO_COLOR is honoured)")
+	fs.BoolVar(&o.NoPersistentShell, "no-persistent-shell", false, "one SSH session per command instead of one long-lived sh per host")
 	fs.StringArrayVar(&o.SecretVars, "secret-vars", nil, "also hide the values of variables whose names match this glob (repeatable; *password*, *secret*, *token* always are)")
 }
 
@@ -375,10 +377,11 @@ func newDialer(o runOptions, in *inputs, stderr io.Writer) (*sshconn.Dialer, err
 		return nil, usagef("--host-key-checking %q: want strict, accept-new or off", hkc)
 	}
 	cfg := sshconn.Config{
-		HostKeyChecking: hkc,
-		ConnectTimeout:  o.ConnectTimeout,
-		User:            o.User,
-		Warn:            func(m string) { fmt.Fprintln(stderr, "WARNING:", m) },
+		HostKeyChecking:   hkc,
+		NoPersistentShell: o.NoPersistentShell,
+		ConnectTimeout:    o.ConnectTimeout,
+		User:              o.User,
+		Warn:              func(m string) { fmt.Fprintln(stderr, "WARNING:", m) },
 		Passphrase: func(file string) ([]byte, error) {
 			s, err := askSecret("Passphrase for "+file+": ", stderr)
 			return []byte(s), err

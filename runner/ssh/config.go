@@ -75,6 +75,9 @@ type Config struct {
 	// for every host. Hosts with ansible_password / ansible_ssh_pass use
 	// theirs. Never logged.
 	Password string
+	// NoPersistentShell turns off the long-lived shell per connection
+	// (shell.go): every command then gets a session of its own.
+	NoPersistentShell bool
 }
 
 // Dialer opens SSH connections. It implements modules.Dialer. It caches

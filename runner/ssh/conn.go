@@ -30,18 +30,23 @@ type Conn struct {
 	lostMu    sync.Mutex
 	lost      error // why the connection ended, when it was not Close
 	cmdTO     time.Duration
+
+	shellMu sync.Mutex
+	sh      *shell // the persistent shell, see shell.go
+	noShell bool   // the persistent shell is off or failed to start
 }
 
 var _ modules.Conn = (*Conn)(nil)
 
 func newConn(d *Dialer, p *hostParams, client *ssh.Client) *Conn {
 	c := &Conn{
-		name:   p.name,
-		client: client,
-		lim:    newLimiter(d.cfg.MaxSessions),
-		closed: make(chan struct{}),
-		dead:   make(chan struct{}),
-		cmdTO:  d.cfg.CommandTimeout,
+		name:    p.name,
+		client:  client,
+		lim:     newLimiter(d.cfg.MaxSessions),
+		closed:  make(chan struct{}),
+		dead:    make(chan struct{}),
+		cmdTO:   d.cfg.CommandTimeout,
+		noShell: d.cfg.NoPersistentShell,
 	}
 	go func() {
 		err := client.Wait()
@@ -91,6 +96,12 @@ func (c *Conn) RemoteAddr() net.Addr { return c.client.RemoteAddr() }
 func (c *Conn) Close() error {
 	c.closeOnce.Do(func() {
 		close(c.closed)
+		c.shellMu.Lock()
+		if c.sh != nil && c.sh.mu.TryLock() {
+			c.sh.close(c)
+			c.sh.mu.Unlock()
+		}
+		c.shellMu.Unlock()
 		c.client.Close()
 	})
 	return nil
@@ -110,6 +121,11 @@ func (c *Conn) Run(ctx context.Context, cmd string, stdin io.Reader) (*modules.E
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("ssh %s: %w", c.name, err)
+	}
+	if stdin == nil {
+		if res, err, ok := c.tryShell(ctx, cmd); ok {
+			return res, err
+		}
 	}
 	sess, err := c.newSession(ctx)
 	if err != nil {

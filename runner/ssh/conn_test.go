@@ -164,11 +164,12 @@ func TestKeepaliveDetectsDeadPeer(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
 	done := make(chan error, 1)
+	marker := filepath.Join(t.TempDir(), "started")
 	go func() {
-		_, err := c.Run(ctx, "echo started; sleep 50", nil)
+		_, err := c.Run(ctx, "touch "+marker+"; sleep 50", nil)
 		done <- err
 	}()
-	waitFor(t, func() bool { return len(f.srv.procs()) >= 2 })
+	waitFor(t, func() bool { _, err := os.Stat(marker); return err == nil })
 	f.srv.freeze()
 	err := <-done
 	if !errors.Is(err, modules.ErrConnectionLost) || ctx.Err() != nil {
