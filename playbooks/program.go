@@ -82,10 +82,8 @@ type Program struct {
 // Compile turns a play into a Program. The play must have been validated.
 func Compile(p *Play) *Program {
 	prog := &Program{Play: p, HealthGate: End}
-	base := &Scope{Become: p.Become, BecomeUser: p.BecomeUser, Tags: p.Tags}
-	if p.Vars != nil {
-		base.Vars = []map[string]any{p.Vars}
-	}
+	// Vars[0] is always the play's vars (vars_files go right above them).
+	base := &Scope{Become: p.Become, BecomeUser: p.BecomeUser, Tags: p.Tags, Vars: []map[string]any{p.Vars}}
 	if p.Environment != nil {
 		base.Environment = []map[string]any{p.Environment}
 	}

@@ -32,6 +32,8 @@ type Options struct {
 	// Resume holds the journal of the run being resumed.
 	Resume *Resume
 	Seed   uint64 // for order: shuffle
+	// VaultPassword decrypts ansible-vault encrypted vars_files.
+	VaultPassword []byte
 }
 
 func (o *Options) connectTimeout() time.Duration {

@@ -41,11 +41,12 @@ type playRun struct {
 	batchNames    []any
 	playVarsFiles []map[string]any
 
-	mu       sync.Mutex
-	stopped  string
-	onceRes  map[int]*onceCell
-	batch    int
-	nbatches int
+	mu        sync.Mutex
+	stopped   string
+	onceRes   map[int]*onceCell
+	throttles map[int]chan struct{}
+	batch     int
+	nbatches  int
 }
 
 type onceCell struct {
@@ -85,6 +86,23 @@ func (pr *playRun) once(id int, f func() modules.Result) modules.Result {
 	return out
 }
 
+// throttle limits how many hosts run node id at once (the task's
+// `throttle`); it returns the release function.
+func (pr *playRun) throttle(id, n int) func() {
+	pr.mu.Lock()
+	if pr.throttles == nil {
+		pr.throttles = map[int]chan struct{}{}
+	}
+	c := pr.throttles[id]
+	if c == nil {
+		c = make(chan struct{}, n)
+		pr.throttles[id] = c
+	}
+	pr.mu.Unlock()
+	c <- struct{}{}
+	return func() { <-c }
+}
+
 func (pr *playRun) emit(ev *Event) {
 	if pr.opts.Sink == nil {
 		return
@@ -122,6 +140,14 @@ func RunPlay(ctx context.Context, opts *Options, idx int, prog *playbooks.Progra
 	pr.hostvars = make(map[string]any, len(hosts))
 	for _, h := range hosts {
 		pr.hostvars[h.Name] = h.Vars
+	}
+	if err := pr.loadVarsFiles(); err != nil {
+		res := &PlayResult{Name: play.Name, Stopped: err.Error()}
+		for _, h := range hosts {
+			res.Hosts = append(res.Hosts, &HostSummary{Name: h.Name, Status: StatusStopped, Msg: err.Error()})
+		}
+		pr.emit(&Event{Type: EvPlayDone, Stopped: res.Stopped})
+		return res
 	}
 	ordered := OrderHosts(hosts, play.Order, opts.Seed)
 	pr.allNames = namesOf(ordered)
@@ -243,6 +269,34 @@ func RunPlay(ctx context.Context, opts *Options, idx int, prog *playbooks.Progra
 	return res
 }
 
+// loadVarsFiles reads the play's vars_files (relative to the playbook),
+// their names templated with the play's and extra variables.
+func (pr *playRun) loadVarsFiles() error {
+	for _, name := range pr.play.VarsFiles {
+		vars := map[string]any{}
+		for k, v := range pr.play.Vars {
+			vars[k] = v
+		}
+		for k, v := range pr.opts.ExtraVars {
+			vars[k] = v
+		}
+		rendered, err := pr.opts.Templater.RenderString(name, vars)
+		if err != nil {
+			return fmt.Errorf("%s: vars_files %q: %w", pr.play.Pos, name, err)
+		}
+		path := rendered
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(pr.playbookDir, path)
+		}
+		m, err := playbooks.LoadVarsFile(path, pr.opts.VaultPassword)
+		if err != nil {
+			return fmt.Errorf("%s: vars_files: %w", pr.play.Pos, err)
+		}
+		pr.playVarsFiles = append(pr.playVarsFiles, m)
+	}
+	return nil
+}
+
 func boolInt(b bool) int {
 	if b {
 		return 1
@@ -327,7 +381,13 @@ func (pr *playRun) runHost(ctx context.Context, hr *hostRun) (string, string) {
 		entry = pr.opts.Resume.restore(pr.idx, hr)
 	}
 	pr.emit(&Event{Type: EvHostStarted, Host: hr.host.Name, Node: entry})
-	out := hr.walk(ctx, entry)
+	out := outOK
+	if pr.play.GatherFacts && (pr.opts.Resume == nil || entry == pr.prog.Entry || hr.facts["ansible_facts"] == nil) {
+		out = hr.gatherFacts(ctx)
+	}
+	if out == outOK {
+		out = hr.walk(ctx, entry)
+	}
 	hr.stats.Duration = time.Since(hr.start).Seconds()
 	status := StatusOK
 	switch out {

@@ -22,6 +22,10 @@ func (h *hostRun) runTask(ctx context.Context, n *playbooks.Node) outcome {
 		return outOK
 	}
 	vars := h.varsFor(n.Scope)
+	if t := n.Task.Throttle; t > 0 {
+		release := h.pr.throttle(n.ID, t)
+		defer release()
+	}
 	start := time.Now()
 	h.pr.emit(&Event{Type: EvTaskStarted, Host: h.host.Name, Task: n.Task.DisplayName(), Node: n.ID, Pos: n.Task.Pos.String()})
 	var res modules.Result
@@ -280,6 +284,29 @@ func (h *hostRun) runOnce(ctx context.Context, n *playbooks.Node, vars map[strin
 	}
 	if t.Module == "template" {
 		am["_vars"] = vars
+	}
+	if t.Async > 0 && t.Poll != nil && *t.Poll == 0 && (t.Module == "command" || t.Module == "shell") {
+		// Fire and forget (the old `shell: sleep 2 && reboot` idiom): start
+		// the command detached and report it started.
+		if raw, ok := am["_raw_params"].(string); ok {
+			am = map[string]any{"_raw_params": "nohup /bin/sh -c " + modules.ShellQuote(raw) + " </dev/null >/dev/null 2>&1 &"}
+			m, _ = modules.Lookup("shell")
+			env, err := h.env(ctx, n, vars)
+			if err != nil {
+				return modules.UnreachableResult(err)
+			}
+			r := m.Run(ctx, env, am)
+			if !r.Failed() && !r.Unreachable() {
+				r = modules.Result{"changed": true, "failed": false, "started": 1, "finished": 0,
+					"ansible_job_id": fmt.Sprintf("drover.%s.%d", h.host.Name, n.ID), "msg": "started in the background (async, poll: 0)"}
+			}
+			return r
+		}
+	}
+	if t.Async > 0 && t.Timeout == 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, t.Async)
+		defer cancel()
 	}
 	env, err := h.env(ctx, n, vars)
 	if t.Module == "reboot" && h.resumeBoot != "" {

@@ -9,17 +9,20 @@ import (
 
 // varsFor builds the variables a task on this host sees, in Ansible's
 // precedence for the sources drover has: inventory < play vars < vars_files
-// < block and task vars < registered results and set_fact < extra vars; then
+// < role, block and task vars < registered results and set_fact < extra vars; then
 // the magic variables.
 func (h *hostRun) varsFor(sc *playbooks.Scope) map[string]any {
 	pr := h.pr
 	v := make(map[string]any, len(h.host.Vars)+len(h.facts)+16)
 	maps.Copy(v, h.host.Vars)
+	if sc != nil && len(sc.Vars) > 0 {
+		maps.Copy(v, sc.Vars[0]) // play vars
+	}
 	for _, m := range pr.playVarsFiles {
 		maps.Copy(v, m)
 	}
-	if sc != nil {
-		for _, m := range sc.Vars {
+	if sc != nil && len(sc.Vars) > 1 {
+		for _, m := range sc.Vars[1:] { // role, block and task vars
 			maps.Copy(v, m)
 		}
 	}

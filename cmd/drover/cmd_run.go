@@ -224,7 +224,7 @@ func runRun(ctx context.Context, stop <-chan struct{}, o runOptions, args []stri
 		Dialer: dialer, Templater: newTemplater(), Sink: sink, RunID: meta.RunID,
 		Forks: o.Forks, Serial: serial, MaxFailPercentage: maxFail, Check: o.Check, Diff: o.Diff,
 		Become: o.Become, BecomePassword: becomePass, ExtraVars: in.extra, Tags: o.Tags, SkipTags: o.SkipTags,
-		ConnectTimeout: o.ConnectTimeout, Yes: o.Yes, Stop: stop, Resume: resume,
+		ConnectTimeout: o.ConnectTimeout, Yes: o.Yes, Stop: stop, Resume: resume, VaultPassword: in.vault,
 	}
 	if o.Forks == 0 && in.config.Forks > 0 {
 		ropts.Forks = in.config.Forks

@@ -43,6 +43,7 @@ type inputs struct {
 	programs []*playbooks.Program
 	hosts    [][]*runner.Host // per play
 	groups   map[string][]string
+	vault    []byte // the vault password, for vars_files at run time
 }
 
 // loadInputs runs parse → validate → compile and resolves each play's
@@ -66,6 +67,7 @@ func loadInputs(o commonOptions, path string, needInventory bool, stderr io.Writ
 		}
 		vaultPass = []byte(strings.TrimRight(string(b), "\r\n"))
 	}
+	in.vault = vaultPass
 	if in.extra, err = parseExtraVars(o.ExtraVars); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,104 @@
+package runner
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/drover-sh/drover/modules"
+)
+
+// factsScript gathers drover's minimal fact set in one command: hostname,
+// OS identity, boot id, uptime. POSIX sh and coreutils only.
+const factsScript = `hostname 2>/dev/null || uname -n
+. /etc/os-release 2>/dev/null; printf '%s\n%s\n%s\n%s\n' "${ID:-unknown}" "${ID_LIKE:-}" "${VERSION_ID:-}" "${PRETTY_NAME:-}"
+cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo
+cut -d' ' -f1 /proc/uptime 2>/dev/null || echo 0
+uname -s; uname -r; uname -m`
+
+// osFamily maps an os-release ID (or ID_LIKE) to Ansible's os_family.
+func osFamily(id, like string) string {
+	for _, s := range append([]string{id}, strings.Fields(like)...) {
+		switch s {
+		case "debian", "ubuntu":
+			return "Debian"
+		case "rhel", "centos", "fedora", "rocky", "almalinux", "amzn", "ol":
+			return "RedHat"
+		case "sles", "suse", "opensuse", "opensuse-leap":
+			return "Suse"
+		case "arch":
+			return "Archlinux"
+		case "alpine":
+			return "Alpine"
+		}
+	}
+	return id
+}
+
+// gatherFacts runs the fact command when the play asks for facts
+// (gather_facts: true) and sets ansible_facts and the ansible_* names.
+func (h *hostRun) gatherFacts(ctx context.Context) outcome {
+	start := time.Now()
+	ev := &Event{Type: EvTaskResult, Host: h.host.Name, Task: "Gathering Facts", Node: -1, Pos: h.pr.play.Pos.String()}
+	res := modules.Result{"changed": false}
+	conn, err := h.connect(ctx)
+	var out *modules.ExecResult
+	if err == nil {
+		out, err = conn.Run(ctx, factsScript, nil)
+	}
+	switch {
+	case err != nil:
+		res = modules.UnreachableResult(err)
+	case out.ExitCode != 0:
+		res = modules.Fail("gathering facts failed: " + strings.TrimSpace(string(out.Stderr)))
+	default:
+		lines := strings.Split(strings.TrimRight(string(out.Stdout), "\n"), "\n")
+		for len(lines) < 11 {
+			lines = append(lines, "")
+		}
+		up, _ := strconv.ParseFloat(lines[6], 64)
+		host := lines[0]
+		facts := map[string]any{
+			"hostname":                     strings.SplitN(host, ".", 2)[0],
+			"nodename":                     host,
+			"fqdn":                         host,
+			"distribution":                 lines[1],
+			"os_family":                    osFamily(lines[1], lines[2]),
+			"distribution_version":         lines[3],
+			"distribution_pretty_name":     lines[4],
+			"boot_id":                      lines[5],
+			"uptime_seconds":               int(up),
+			"system":                       lines[7],
+			"kernel":                       lines[8],
+			"architecture":                 lines[9],
+			"drover_facts_gathered_at_utc": start.UTC().Format(time.RFC3339),
+		}
+		for k, v := range facts {
+			h.setFact("ansible_"+k, v)
+		}
+		h.setFact("ansible_facts", facts)
+		res["ansible_facts"] = facts
+	}
+	ev.Duration = time.Since(start).Seconds()
+	ev.Msg = res.Msg()
+	ev.Result = map[string]any(res)
+	switch {
+	case res.Unreachable():
+		ev.Status = StatusUnreachable
+		h.stats.Unreachable++
+		h.msg = res.Msg()
+		h.pr.emit(ev)
+		return outUnreachable
+	case res.Failed():
+		ev.Status = StatusFailed
+		h.stats.Failed++
+		h.msg = res.Msg()
+		h.pr.emit(ev)
+		return outFailed
+	}
+	ev.Status = StatusOK
+	h.stats.OK++
+	h.pr.emit(ev)
+	return outOK
+}

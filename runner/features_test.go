@@ -1,0 +1,85 @@
+package runner
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestGatherFactsVarsFilesThrottle(t *testing.T) {
+	f := testFleet(t, 4, 1, 100*time.Millisecond, nil)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "site.yml"), []byte("site_name: berlin\nsetting: from-file\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	text := `
+- hosts: all
+  gather_facts: true
+  vars:
+    setting: from-play
+  vars_files: [` + filepath.Join(dir, "site.yml") + `]
+  tasks:
+    - shell: echo "{{ site_name }} {{ setting }} {{ ansible_boot_id }} {{ ansible_facts.os_family }}" > facts
+    - shell: "date +%s%N > t0; sleep 0.2; date +%s%N > t1"
+      throttle: 1
+`
+	res, _ := runPlay(t, f, text, nil)
+	type span struct{ a, b int64 }
+	var spans []span
+	for _, h := range res.Hosts {
+		if h.Status == StatusFailed || h.Status == StatusUnreachable {
+			t.Fatalf("%s: %s", h.Name, h.Msg)
+		}
+		fh, _ := f.Host(h.Name)
+		b, _ := os.ReadFile(filepath.Join(fh.Root, "facts"))
+		fields := strings.Fields(string(b))
+		if len(fields) != 4 || fields[0] != "berlin" || fields[1] != "from-file" || fields[2] != f.BootID(h.Name) || fields[3] == "" {
+			t.Errorf("%s: facts file %q (boot id %s)", h.Name, b, f.BootID(h.Name))
+		}
+		read := func(n string) int64 {
+			b, _ := os.ReadFile(filepath.Join(fh.Root, n))
+			v, _ := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+			return v
+		}
+		spans = append(spans, span{read("t0"), read("t1")})
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].a < spans[j].a })
+	for i := 1; i < len(spans); i++ {
+		if spans[i].a < spans[i-1].b {
+			t.Errorf("throttle 1: two hosts ran the task at once: %v", spans)
+		}
+	}
+}
+
+// The old fire-and-forget reboot idiom: shell with async/poll 0, then
+// wait_for_connection.
+func TestAsyncRebootIdiom(t *testing.T) {
+	f := testFleet(t, 2, 1, 300*time.Millisecond, nil)
+	text := `
+- hosts: all
+  tasks:
+    - shell: sleep 0.2 && reboot
+      async: 1
+      poll: 0
+    - wait_for_connection: {delay: 1, sleep: 0.2, timeout: 20}
+    - shell: cat /proc/sys/kernel/random/boot_id > after
+`
+	res, _ := runPlay(t, f, text, nil)
+	for _, h := range res.Hosts {
+		if h.Status == StatusFailed || h.Status == StatusUnreachable {
+			t.Fatalf("%s: %s", h.Name, h.Msg)
+		}
+		if n := len(f.Reboots(h.Name)); n != 1 {
+			t.Errorf("%s: %d reboots", h.Name, n)
+		}
+		fh, _ := f.Host(h.Name)
+		b, _ := os.ReadFile(filepath.Join(fh.Root, "after"))
+		if strings.TrimSpace(string(b)) != f.BootID(h.Name) {
+			t.Errorf("%s: task after the reboot saw %q, host has %s", h.Name, b, f.BootID(h.Name))
+		}
+	}
+}
