@@ -83,3 +83,28 @@ func TestAsyncRebootIdiom(t *testing.T) {
 		}
 	}
 }
+
+func TestDeadlineWarning(t *testing.T) {
+	f := testFleet(t, 3, 1, 100*time.Millisecond, nil)
+	text := "- hosts: all\n  serial: 1\n  tasks:\n    - command: sleep 0.2\n"
+	res, rec := runPlay(t, f, text, func(o *Options) { o.Deadline = time.Now().Add(300 * time.Millisecond) })
+	if res.Stopped != "" {
+		t.Fatalf("stopped: %s", res.Stopped)
+	}
+	var warned []string
+	for _, e := range rec.of(EvWarning) {
+		if strings.Contains(e.Msg, "deadline") {
+			warned = append(warned, e.Msg)
+		}
+	}
+	if len(warned) != 1 {
+		t.Errorf("deadline warnings: %q, want exactly one", warned)
+	}
+	// A deadline far away: no warning.
+	_, rec = runPlay(t, f, text, func(o *Options) { o.Deadline = time.Now().Add(time.Hour) })
+	for _, e := range rec.of(EvWarning) {
+		if strings.Contains(e.Msg, "deadline") {
+			t.Errorf("unexpected warning %q", e.Msg)
+		}
+	}
+}

@@ -32,6 +32,10 @@ type Options struct {
 	// Resume holds the journal of the run being resumed.
 	Resume *Resume
 	Seed   uint64 // for order: shuffle
+	// Deadline, when set, is the provider's maintenance deadline: after
+	// each batch the roll's ETA is compared with it and a warning is raised
+	// as soon as it no longer fits.
+	Deadline time.Time
 	// VaultPassword decrypts ansible-vault encrypted vars_files.
 	VaultPassword []byte
 }

@@ -188,6 +188,8 @@ func RunPlay(ctx context.Context, opts *Options, idx int, prog *playbooks.Progra
 	runs := map[string]*hostRun{}
 	down := map[string]bool{}
 	totalFailed := 0
+	rollStart := time.Now()
+	warnedDeadline := false
 	for bi := 0; len(remaining) > 0; bi++ {
 		if pr.halted() || stopRequested(opts.Stop) || ctx.Err() != nil {
 			if !pr.halted() {
@@ -232,6 +234,20 @@ func RunPlay(ctx context.Context, opts *Options, idx int, prog *playbooks.Progra
 		}
 		if len(remaining) == 0 {
 			break
+		}
+		if !opts.Deadline.IsZero() && !warnedDeadline {
+			// ETA: the mean batch so far, times the batches left.
+			per := time.Since(rollStart) / time.Duration(bi+1)
+			left := 0
+			if p, err := PlanBatches(remaining, serial[min(bi+1, max(len(serial)-1, 0)):], play.DisruptionBudget, down); err == nil {
+				left = len(p.Batches)
+			}
+			eta := time.Now().Add(per*time.Duration(left) + play.PauseBetweenBatches*time.Duration(left))
+			if eta.After(opts.Deadline) {
+				warnedDeadline = true
+				pr.emit(&Event{Type: EvWarning, Msg: fmt.Sprintf("the roll no longer fits the deadline: %d batches left at about %s each, ETA %s, deadline %s",
+					left, per.Round(time.Second), eta.Format(time.RFC3339), opts.Deadline.Format(time.RFC3339))})
+			}
 		}
 		if bi == 0 && play.ConfirmAfterFirstBatch && !opts.Yes {
 			if opts.Prompter == nil {

@@ -49,6 +49,7 @@ type runOptions struct {
 	Color             string
 	SecretVars        []string
 	NoPersistentShell bool
+	Deadline          string
 }
 
 func (o *runOptions) AddFlags(fs *pflag.FlagSet) {
@@ -77,6 +78,7 @@ func (o *runOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.SyntaxCheck, "syntax-check", false, "validate only (same as drover check)")
 	fs.DurationVar(&o.ConnectTimeout, "connect-timeout", 10*time.Second, "SSH connect timeout")
 	fs.StringVar(&o.Color, "color", "auto", "auto, always or never (NO_COLOR is honoured)")
+	fs.StringVar(&o.Deadline, "deadline", "", "the maintenance deadline (RFC 3339 or HH:MM): warn as soon as the roll's ETA passes it")
 	fs.BoolVar(&o.NoPersistentShell, "no-persistent-shell", false, "one SSH session per command instead of one long-lived sh per host")
 	fs.StringArrayVar(&o.SecretVars, "secret-vars", nil, "also hide the values of variables whose names match this glob (repeatable; *password*, *secret*, *token* always are)")
 }
@@ -140,6 +142,12 @@ func runRun(ctx context.Context, stop <-chan struct{}, o runOptions, args []stri
 			return usagef("--max-fail-percentage %q: want a number from 0 to 100", o.MaxFailPercentage)
 		}
 		maxFail = &f
+	}
+	var deadline time.Time
+	if o.Deadline != "" {
+		if deadline, err = parseDeadline(o.Deadline, time.Now()); err != nil {
+			return usagef("--deadline: %v", err)
+		}
 	}
 	if o.ListHosts || o.ListTasks {
 		listPlays(in, o.ListHosts, o.ListTasks, stdout)
@@ -224,7 +232,7 @@ func runRun(ctx context.Context, stop <-chan struct{}, o runOptions, args []stri
 		Dialer: dialer, Templater: newTemplater(), Sink: sink, RunID: meta.RunID,
 		Forks: o.Forks, Serial: serial, MaxFailPercentage: maxFail, Check: o.Check, Diff: o.Diff,
 		Become: o.Become, BecomePassword: becomePass, ExtraVars: in.extra, Tags: o.Tags, SkipTags: o.SkipTags,
-		ConnectTimeout: o.ConnectTimeout, Yes: o.Yes, Stop: stop, Resume: resume, VaultPassword: in.vault,
+		ConnectTimeout: o.ConnectTimeout, Yes: o.Yes, Stop: stop, Resume: resume, VaultPassword: in.vault, Deadline: deadline,
 	}
 	if o.Forks == 0 && in.config.Forks > 0 {
 		ropts.Forks = in.config.Forks
