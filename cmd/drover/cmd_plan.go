@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -21,12 +23,14 @@ type planOptions struct {
 	RebootEstimate time.Duration
 	Deadline       string
 	Graph          bool
+	StateDir       string
 }
 
 func (o *planOptions) AddFlags(fs *pflag.FlagSet) {
 	o.commonOptions.AddFlags(fs)
 	fs.StringVar(&o.Serial, "serial", "", "override every play's serial")
-	fs.DurationVar(&o.RebootEstimate, "reboot-estimate", 2*time.Minute, "how long one host's pass takes, for the ETA")
+	fs.DurationVar(&o.RebootEstimate, "reboot-estimate", 0, "how long one host's pass takes, for the ETA (default: the median of past runs in --state-dir, else 2m)")
+	fs.StringVar(&o.StateDir, "state-dir", ".drover", "where past runs' journals are (for the default --reboot-estimate)")
 	fs.StringVar(&o.Deadline, "deadline", "", "the maintenance deadline (RFC 3339 or 15:04): say whether the roll fits")
 	fs.BoolVar(&o.Graph, "graph", true, "also print the task graph each host walks")
 }
@@ -45,6 +49,13 @@ func runPlan(ctx context.Context, o planOptions, args []string, stdout io.Writer
 	serial, err := parseSerialFlag(o.Serial)
 	if err != nil {
 		return err
+	}
+	if o.RebootEstimate == 0 {
+		o.RebootEstimate = 2 * time.Minute
+		if m, n := pastHostMedian(o.StateDir); n > 0 {
+			o.RebootEstimate = m
+			fmt.Fprintf(stdout, "reboot estimate: %s, the median of %d hosts' passes in past runs\n", m.Round(time.Second), n)
+		}
 	}
 	var total time.Duration
 	for i, prog := range in.programs {
@@ -70,7 +81,7 @@ func runPlan(ctx context.Context, o planOptions, args []string, stdout io.Writer
 		}
 		d := time.Duration(len(plan.Batches))*o.RebootEstimate + time.Duration(max(len(plan.Batches)-1, 0))*p.PauseBetweenBatches
 		total += d
-		fmt.Fprintf(stdout, "estimate: %d batches × %s = %s\n", len(plan.Batches), o.RebootEstimate, d)
+		fmt.Fprintf(stdout, "estimate: %d batches × %s = %s\n", len(plan.Batches), o.RebootEstimate.Round(100*time.Millisecond), d.Round(time.Second))
 		if o.Graph {
 			fmt.Fprintf(stdout, "graph:\n%s", indent(prog.String()))
 		}
@@ -168,4 +179,27 @@ func listPlays(in *inputs, hosts, tasks bool, w io.Writer) {
 			}
 		}
 	}
+}
+
+// pastHostMedian is the median duration of rebooted hosts' passes in the
+// journals under stateDir, and how many there were.
+func pastHostMedian(stateDir string) (time.Duration, int) {
+	runs, _ := os.ReadDir(filepath.Join(stateDir, "runs"))
+	var ds []float64
+	for _, r := range runs {
+		evs, err := runner.ReadJournal(runner.JournalPath(stateDir, r.Name()))
+		if err != nil {
+			continue
+		}
+		for _, e := range evs {
+			if e.Type == runner.EvHostDone && e.Stats != nil && e.Stats.Rebooted && (e.Status == runner.StatusOK || e.Status == runner.StatusChanged) {
+				ds = append(ds, e.Stats.Duration)
+			}
+		}
+	}
+	if len(ds) == 0 {
+		return 0, 0
+	}
+	sort.Float64s(ds)
+	return time.Duration(ds[len(ds)/2] * float64(time.Second)), len(ds)
 }
