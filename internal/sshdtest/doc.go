@@ -13,6 +13,12 @@
 //	// assertions:  f.Reboots("h01"), f.BootID("h01"), f.HostDir("h01"),
 //	//              f.Connections("h01"), f.CPUSeconds("h01")
 //	// events:      f.Reboot, f.Kill, f.Restart, f.SetFault
+//	// more keys:   f.Authorize(pubKeyLine)
+//	// bastions:    f.ClientHosts("h02") == ["h01"] for a ProxyJump via h01
+//
+// With Options.SudoPassword every host also has a user SudoUser
+// ("drover", home SudoUserHome inside the host, f.UserHome from outside)
+// that logs in with the fleet's key and whose sudo asks for that password.
 //
 // StartT skips the test when the machine cannot run hosts (it needs root,
 // /usr/sbin/sshd, unshare, and a writable cgroup v2 hierarchy;
@@ -48,7 +54,13 @@
 //     /usr/bin/systemctl), and the Dir/fakebin directory over
 //     /usr/local/sbin, first in root's PATH, which provides `healthcheck`
 //     and the same fakes by name;
-//  7. execs sshd. If any step fails the wrapper exits: sshd never runs
+//  7. with Options.SudoPassword, bind-mounts the host's private copies of
+//     /etc/passwd, /etc/shadow, /etc/group and /etc/hosts (the real ones
+//     plus the sudo user, its password hash from `openssl passwd -6` fed
+//     on stdin, and the host's name) and of /etc/sudoers.d (the real
+//     drop-ins plus "drover ALL=(ALL) ALL", sudo's timestamps kept in the
+//     private directory), listed in Dir/<name>/binds;
+//  8. execs sshd. If any step fails the wrapper exits: sshd never runs
 //     without the fakes in place.
 //
 // The fake acts on argv[0]: reboot, `shutdown -r`, `systemctl reboot` and
@@ -84,7 +96,9 @@
 // files under the host's private directory. The hostname and boot id are
 // per namespace; bind mounts are private to the namespace and vanish with
 // it. The only changes made to the real file system outside Dir are empty
-// directories: /run/sshd (sshd's privilege separation directory),
+// directories (the sudo user's /etc files are private copies; the real ones
+// are only read, and sudo's timestamps stay in the host's private
+// directory): /run/sshd (sshd's privilege separation directory),
 // /var/lib/drover-host (the mount point) and the lock directory. The hosts
 // are not a security sandbox: they run as root, and a command that writes
 // to /proc/sysrq-trigger or calls reboot(2) directly would still reach the

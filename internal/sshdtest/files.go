@@ -51,7 +51,12 @@ func sshdConfig(h *host, authorizedKeys string) string {
 	p("AddressFamily inet")
 	p("HostKey %s", q(h.hostKey))
 	p("PidFile %s", q(h.path("sshd.pid")))
-	p("AuthorizedKeysFile %s", q(authorizedKeys))
+	if h.f.users != nil {
+		// The sudo user reads its own (sshd reads the file as the user).
+		p("AuthorizedKeysFile %s .ssh/authorized_keys", q(authorizedKeys))
+	} else {
+		p("AuthorizedKeysFile %s", q(authorizedKeys))
+	}
 	p("PermitRootLogin prohibit-password")
 	p("PubkeyAuthentication yes")
 	p("PasswordAuthentication no")

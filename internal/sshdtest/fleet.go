@@ -56,6 +56,9 @@ type Fleet struct {
 	hosts  []*host
 	byName map[string]*host
 
+	users  *userSetup // the sudo user, nil without Options.SudoPassword
+	authMu sync.Mutex // serialises Authorize
+
 	ctx       context.Context
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
@@ -125,6 +128,9 @@ func (f *Fleet) setup(cgMount string) error {
 		}
 	}
 	if err := f.writeScripts(); err != nil {
+		return err
+	}
+	if err := f.setupUsers(); err != nil {
 		return err
 	}
 	clientKey, err := writeKeyPair(f.KeyPath(), "drover-sshdtest-client")
@@ -199,6 +205,9 @@ func (f *Fleet) newHost(i int, a netip.Addr, authKeys string) (*host, error) {
 	}
 	if err := os.WriteFile(h.path("sshd_config"), []byte(sshdConfig(h, authKeys)), 0o644); err != nil {
 		return nil, fmt.Errorf("sshdtest: host %s: %w", name, err)
+	}
+	if err := f.writeUserFiles(h); err != nil {
+		return nil, fmt.Errorf("sshdtest: host %s: sudo user: %w", name, err)
 	}
 	if err := os.Mkdir(h.cg, 0o755); err != nil {
 		return nil, fmt.Errorf("sshdtest: host %s: create cgroup: %w", name, err)

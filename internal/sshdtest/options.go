@@ -15,6 +15,13 @@ const (
 	MaxAutoHosts = 250
 )
 
+// SudoUser is the name of the user Options.SudoPassword creates in every
+// host; its home inside the host is SudoUserHome.
+const (
+	SudoUser     = "drover"
+	SudoUserHome = PrivatePath + "/.users/" + SudoUser
+)
+
 // PrivatePath is where each host sees its private directory (HostDir).
 const PrivatePath = "/var/lib/drover-host"
 
@@ -38,6 +45,12 @@ type Options struct {
 	FirstAddr string
 	// Port is every host's SSH port (0 means DefaultPort).
 	Port int
+	// SudoPassword, when set, gives every host a user SudoUser that exists
+	// only inside the host (see users.go): login with the fleet's key, this
+	// password, and sudo rights that ask for it (SudoUser ALL=(ALL) ALL).
+	// Start fails with ErrUnavailable when sudo or a password hasher
+	// (openssl, or perl) is missing.
+	SudoPassword string
 }
 
 // Fault is what a host does wrong, set with Fleet.SetFault. The zero value

@@ -35,6 +35,17 @@ mkdir -p "$home"
 chmod 700 "$home"
 mount --bind "$home" /root
 
+# Private copies of system files (the sudo user's /etc/passwd, /etc/shadow,
+# /etc/group, /etc/hosts, /etc/sudoers.d), written by the harness as
+# "source<TAB>target" lines next to the sshd config.
+binds=$(dirname "$cfg")/binds
+if [ -f "$binds" ]; then
+	tab=$(printf '\t')
+	while IFS=$tab read -r src dst; do
+		mount --bind "$src" "$dst"
+	done <"$binds"
+fi
+
 # Fakes: the multicall script over every real reboot/shutdown/systemctl
 # binary (symlinks resolved by the harness), and a directory of fakes
 # (healthcheck, reboot, ...) over /usr/local/sbin, first in root's PATH.
