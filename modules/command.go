@@ -9,8 +9,13 @@ import (
 )
 
 // skipMarker is printed by the guard of creates/removes when the command is
-// skipped; it never reaches a result.
-const skipMarker = "\x00drover-skip\x00"
+// skipped; it never reaches a result. The guard writes it with printf's
+// octal escapes (skipMarkerFormat): the command line itself must not hold a
+// NUL byte, which OpenSSH's sshd refuses in an exec request.
+const (
+	skipMarker       = "\x00drover-skip\x00"
+	skipMarkerFormat = `\000drover-skip\000`
+)
 
 func init() {
 	Register(commandModule{shell: false}, "ansible.builtin.command", "ansible.legacy.command")
@@ -127,10 +132,10 @@ func (m commandModule) Run(ctx context.Context, env *Env, args map[string]any) R
 		fmt.Fprintf(&sb, "cd %s || exit 1\n", ShellQuote(dir))
 	}
 	if c := argString(args, "creates"); c != "" {
-		fmt.Fprintf(&sb, "if [ -e %s ]; then printf '%%s' %s; exit 0; fi\n", ShellQuote(c), ShellQuote(skipMarker))
+		fmt.Fprintf(&sb, "if %s; then printf '%s'; exit 0; fi\n", globExists(c), skipMarkerFormat)
 	}
 	if r := argString(args, "removes"); r != "" {
-		fmt.Fprintf(&sb, "if [ ! -e %s ]; then printf '%%s' %s; exit 0; fi\n", ShellQuote(r), ShellQuote(skipMarker))
+		fmt.Fprintf(&sb, "if ! %s; then printf '%s'; exit 0; fi\n", globExists(r), skipMarkerFormat)
 	}
 	guarded := sb.Len() > 0
 	if env.Check {
@@ -174,6 +179,31 @@ func (m commandModule) Run(ctx context.Context, env *Env, args map[string]any) R
 	r["end"] = end.Format("2006-01-02 15:04:05.000000")
 	r["delta"] = fmtDelta(end.Sub(start))
 	return r
+}
+
+// globExists is an sh condition that holds when p, a glob pattern as
+// Ansible's command module reads creates and removes (Python's glob.glob),
+// matches anything, broken symbolic links included. A pattern keeps *, ?,
+// [, ] and ! unquoted for the shell's pathname expansion; every other
+// character is escaped.
+func globExists(p string) string {
+	if !strings.ContainsAny(p, "*?[") {
+		q := ShellQuote(p)
+		return fmt.Sprintf("{ [ -e %s ] || [ -L %s ]; }", q, q)
+	}
+	var sb strings.Builder
+	for _, r := range p {
+		switch {
+		case strings.ContainsRune("*?[]!/", r), r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+			sb.WriteRune(r)
+		case r == '\n':
+			sb.WriteString("'\n'")
+		default:
+			sb.WriteByte('\\')
+			sb.WriteRune(r)
+		}
+	}
+	return fmt.Sprintf(`( set -- %s; [ -e "$1" ] || [ -L "$1" ] )`, sb.String())
 }
 
 func fmtDelta(d time.Duration) string {

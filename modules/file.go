@@ -130,7 +130,18 @@ func (fileModule) Run(ctx context.Context, env *Env, args map[string]any) Result
 			return Fail(fmt.Sprintf("%s already exists as a %s", p, prev))
 		}
 		if !st.Exists {
-			cmds = append(cmds, `mkdir -p -- "$p"`)
+			// Like Ansible, every directory created on the way gets the
+			// attributes too, not only the last one: remember them in
+			// "$@", deepest last, then create them all.
+			cmds = append(cmds, `set --; d="$p"; while [ ! -e "$d" ] && [ ! -L "$d" ]; do set -- "$d" "$@"; d=$(dirname -- "$d"); done`,
+				`mkdir -p -- "$p"`)
+			pc, _, err := attrs.plan(fileState{IsDir: true}, `"$q"`)
+			if err != nil {
+				return Fail(err.Error())
+			}
+			if len(pc) > 0 {
+				cmds = append(cmds, `for q in "$@"; do [ "$q" = "$p" ] && continue; `+strings.Join(pc, " || exit 1; ")+" || exit 1; done")
+			}
 			changed = true
 		}
 	case "link":

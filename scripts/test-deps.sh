@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs what the tests need on a fresh Debian machine: OpenSSH's server
 # and client (the end-to-end hosts), sudo (become tests), ansible-core (the
-# differential tests), tmux (the terminal view test). Needs root; does
+# differential tests), tmux (the terminal view test), openssl (password
+# hashes for the become tests' namespace-only user). Needs root; does
 # nothing when everything is there.
 set -eu
 need=""
@@ -10,6 +11,7 @@ command -v ssh-keygen >/dev/null 2>&1 || need="$need openssh-client"
 command -v sudo >/dev/null 2>&1 || need="$need sudo"
 command -v ansible-playbook >/dev/null 2>&1 || need="$need ansible-core"
 command -v tmux >/dev/null 2>&1 || need="$need tmux"
+command -v openssl >/dev/null 2>&1 || need="$need openssl"
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
 	echo "test-deps: missing:$need (run as root, or install them)" >&2
