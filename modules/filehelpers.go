@@ -47,7 +47,10 @@ type statOpts struct {
 func statScript(p string, o statOpts) string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "p=%s\n", ShellQuote(p))
-	sb.WriteString(`d=$(dirname -- "$p"); [ -d "$d" ] && echo dir_exists=1
+	// No command substitution for the parent: a fork that fails under load
+	// must not read as "the directory does not exist".
+	sb.WriteString(`case $p in */*) d=${p%/*}; d=${d:-/} ;; *) d=. ;; esac
+[ -d "$d" ] && echo dir_exists=1
 if [ -L "$p" ]; then echo islnk=1; printf 'lnk_source=%s\n' "$(readlink -- "$p")"; fi
 if [ -e "$p" ] || [ -L "$p" ]; then
 echo exists=1

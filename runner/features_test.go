@@ -108,3 +108,27 @@ func TestDeadlineWarning(t *testing.T) {
 		}
 	}
 }
+
+func TestTemplatedVarsResolve(t *testing.T) {
+	f := testFleet(t, 1, 1, 100*time.Millisecond, nil)
+	text := `
+- hosts: all
+  vars:
+    base: data
+    app_dir: "{{ base }}/app"
+    conf: "{{ app_dir }}/conf"
+  tasks:
+    - shell: echo '{{ "{{" }} not a template }}'
+      register: out
+    - shell: mkdir -p {{ app_dir }} && echo "{{ conf }} {{ out.stdout }}" > {{ conf }}
+`
+	res, _ := runPlay(t, f, text, nil)
+	if h := res.Hosts[0]; h.Status == StatusFailed {
+		t.Fatalf("%s: %s", h.Name, h.Msg)
+	}
+	fh, _ := f.Host("host01")
+	b, err := os.ReadFile(filepath.Join(fh.Root, "data/app/conf"))
+	if err != nil || strings.TrimSpace(string(b)) != "data/app/conf {{ not a template }}" {
+		t.Errorf("conf = %q, %v", b, err)
+	}
+}

@@ -28,6 +28,7 @@ func (h *hostRun) varsFor(sc *playbooks.Scope) map[string]any {
 	}
 	h.factsMu.Lock()
 	maps.Copy(v, h.facts)
+	facts := h.facts
 	h.factsMu.Unlock()
 	maps.Copy(v, pr.opts.ExtraVars)
 	v["inventory_hostname"] = h.host.Name
@@ -51,6 +52,7 @@ func (h *hostRun) varsFor(sc *playbooks.Scope) map[string]any {
 	v["ansible_play_name"] = pr.play.Name
 	v["playbook_dir"] = pr.playbookDir
 	v["ansible_run_id"] = pr.opts.RunID
+	h.resolveTemplatedVars(v, facts)
 	return v
 }
 
@@ -60,4 +62,62 @@ func namesOf(hosts []*Host) []any {
 		out[i] = h.Name
 	}
 	return out
+}
+
+// resolveTemplatedVars renders variables whose values are templates
+// (`app_dir: "{{ base }}/app"`) with the other variables, as Ansible's lazy
+// templating does; a chain of such variables resolves in a few passes.
+// Registered results and facts are never templated (Ansible marks them
+// unsafe): their text comes from hosts.
+func (h *hostRun) resolveTemplatedVars(v map[string]any, facts map[string]any) {
+	for pass := 0; pass < 5; pass++ {
+		changed := false
+		for k, val := range v {
+			if magicVars[k] {
+				continue
+			}
+			if _, isFact := facts[k]; isFact {
+				if _, extra := h.pr.opts.ExtraVars[k]; !extra {
+					continue
+				}
+			}
+			if !hasTemplate(val) {
+				continue
+			}
+			r, err := h.pr.opts.Templater.RenderValue(val, v)
+			if err != nil {
+				continue // left as written; using it reports the error
+			}
+			v[k] = r
+			changed = true
+		}
+		if !changed {
+			return
+		}
+	}
+}
+
+// magicVars are set by drover, never templates; some are large (hostvars).
+var magicVars = map[string]bool{"groups": true, "hostvars": true, "group_names": true, "play_hosts": true,
+	"ansible_play_batch": true, "ansible_play_hosts": true, "ansible_play_hosts_all": true, "inventory_hostname": true}
+
+// hasTemplate reports whether v holds a Jinja2 template anywhere.
+func hasTemplate(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return strings.Contains(x, "{{") || strings.Contains(x, "{%")
+	case map[string]any:
+		for _, e := range x {
+			if hasTemplate(e) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if hasTemplate(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
