@@ -28,8 +28,11 @@ func (s exitStatus) shellCode() int {
 }
 
 // waitDelay bounds how long a finished command's output pipes are kept
-// open by processes it left in the background.
-const waitDelay = time.Second
+// open by processes it left in the background. It must be long: under load
+// (hundreds of hosts on two cores) the copying of a command's output can lag
+// its exit by more than a second, and a short delay cut that output off —
+// a stat that lost its last lines read as "directory does not exist".
+const waitDelay = 30 * time.Second
 
 // run is the one code path for commands on a host, used by the SSH
 // server's exec requests and by the direct dialer's Conn.Run.
