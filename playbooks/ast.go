@@ -86,16 +86,18 @@ type Task struct {
 	Module string         // canonical short name ("command", "reboot", ...); "" for a block
 	Args   map[string]any // arguments as written (strings may hold templates); free form under "_raw_params"
 
-	When        []string // bare expressions, all must hold
-	Register    string
-	Loop        any // a list, or a template string that yields one; nil when absent
-	LoopVar     string
-	LoopLabel   string
-	Until       string
-	Retries     int
-	Delay       time.Duration
-	FailedWhen  []string
-	ChangedWhen []string
+	When         []string // bare expressions, all must hold
+	Register     string
+	Loop         any // a list, or a template string that yields one; nil when absent
+	LoopVar      string
+	LoopIndexVar string // loop_control.index_var
+	LoopLabel    string
+	LoopPause    time.Duration // loop_control.pause
+	Until        string
+	Retries      int
+	Delay        time.Duration
+	FailedWhen   []string
+	ChangedWhen  []string
 	// ChangedWhenSet/FailedWhenSet tell "changed_when: false" (an expression
 	// list of ["false"]) from absent.
 	IgnoreErrors      bool

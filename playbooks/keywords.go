@@ -57,7 +57,6 @@ var refusedKeys = map[string]string{
 	"sudo":                     "use become",
 	"sudo_user":                "use become_user",
 	"include":                  "use include_tasks, import_tasks or import_playbook",
-	"include_vars":             "drover does not load variables at run time; use vars_files",
 	"with_dict":                "use loop with the dict2items filter",
 	"with_list":                "use loop",
 	"with_fileglob":            "drover does not support with_fileglob; list the files with loop",

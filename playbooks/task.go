@@ -187,10 +187,18 @@ func (l *loader) loopControl(file string, t *Task, v *yaml.Node) {
 			}
 		case "label":
 			t.LoopLabel, _ = l.str(file, kv.v, "label")
-		case "index_var", "pause", "extended", "extended_allitems", "break_when":
-			l.c.add(pos(file, kv.k), "loop_control '%s' is not supported: drover supports loop_var and label", kv.k.Value)
+		case "index_var":
+			if s, ok := l.str(file, kv.v, "index_var"); ok {
+				t.LoopIndexVar = s
+			}
+		case "pause":
+			t.LoopPause, _ = l.duration(file, kv.v, "pause")
+		case "extended":
+			// ansible_loop is always set by drover
+		case "extended_allitems", "break_when":
+			l.c.add(pos(file, kv.k), "loop_control '%s' is not supported: drover supports loop_var, index_var, label, pause and extended", kv.k.Value)
 		default:
-			l.c.add(pos(file, kv.k), "unknown loop_control key '%s'%s (drover supports loop_var and label)", kv.k.Value, didYouMean(kv.k.Value, []string{"loop_var", "label"}))
+			l.c.add(pos(file, kv.k), "unknown loop_control key '%s'%s (drover supports loop_var, index_var, label, pause and extended)", kv.k.Value, didYouMean(kv.k.Value, []string{"loop_var", "index_var", "label", "pause", "extended"}))
 		}
 	}
 }

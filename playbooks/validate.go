@@ -123,6 +123,9 @@ func (v *validator) collectDefinitions(pb *Playbook) {
 			if t.LoopVar != "" {
 				v.known[t.LoopVar] = true
 			}
+			if t.LoopIndexVar != "" {
+				v.known[t.LoopIndexVar] = true
+			}
 			if t.Module == "set_fact" {
 				for k := range t.Args {
 					if k != "cacheable" {
@@ -170,6 +173,12 @@ func (v *validator) taskKeyPos(t *Task, key string) Pos {
 func (v *validator) play(p *Play) {
 	pm := v.meta.plays[p]
 	v.open = v.opts.AllowUnknownVars || v.meta.openDirVars || (pm != nil && pm.openVars)
+	// include_vars defines names only known at run time.
+	walkPlay(p, func(t *Task) {
+		if t.Module == "include_vars" {
+			v.open = true
+		}
+	})
 	handlers := map[string]bool{}
 	var handlerNames []string
 	for _, h := range p.Handlers {
@@ -208,6 +217,9 @@ func (v *validator) task(t *Task, handlers map[string]bool, handlerNames []strin
 	local := map[string]bool{}
 	for k := range t.Vars {
 		local[k] = true
+	}
+	if t.LoopIndexVar != "" {
+		local[t.LoopIndexVar] = true
 	}
 	if t.LoopVar != "" {
 		local[t.LoopVar] = true

@@ -132,3 +132,21 @@ func TestTemplatedVarsResolve(t *testing.T) {
 		t.Errorf("conf = %q, %v", b, err)
 	}
 }
+
+func TestIncludeVars(t *testing.T) {
+	f := testFleet(t, 1, 1, 100*time.Millisecond, nil)
+	dir := t.TempDir()
+	vf := filepath.Join(dir, "extra.yml")
+	if err := os.WriteFile(vf, []byte("color: blue\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	text := "- hosts: all\n  tasks:\n    - include_vars: " + vf + "\n    - shell: echo {{ color }} > color\n"
+	res, _ := runPlay(t, f, text, nil)
+	if h := res.Hosts[0]; h.Status == StatusFailed {
+		t.Fatalf("%s", h.Msg)
+	}
+	fh, _ := f.Host("host01")
+	if b, _ := os.ReadFile(filepath.Join(fh.Root, "color")); strings.TrimSpace(string(b)) != "blue" {
+		t.Errorf("color = %q", b)
+	}
+}

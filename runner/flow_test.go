@@ -18,8 +18,9 @@ func TestFlowModulesLoopsAndRetries(t *testing.T) {
     - set_fact:
         greeting: "hello {{ inventory_hostname }}"
     - debug: {msg: "{{ greeting }}"}
-    - shell: echo {{ item }} >> items
+    - shell: echo {{ item }} >> items && echo {{ idx }} >> indexes
       loop: "{{ files }}"
+      loop_control: {index_var: idx}
       register: looped
     - assert:
         that:
@@ -50,6 +51,9 @@ func TestFlowModulesLoopsAndRetries(t *testing.T) {
 		}
 		if got := read("items"); got != "a\nb\nc\n" {
 			t.Errorf("%s items = %q", h.Name, got)
+		}
+		if got := read("indexes"); got != "0\n1\n2\n" {
+			t.Errorf("%s indexes = %q", h.Name, got)
 		}
 		if got := strings.Count(read("attempts"), "x"); got != 3 {
 			t.Errorf("%s: %d attempts, want 3", h.Name, got)

@@ -68,6 +68,15 @@ func (h *hostRun) runLoop(ctx context.Context, n *playbooks.Node, vars map[strin
 		}
 		iv[loopVar] = item
 		iv["ansible_loop_var"] = loopVar
+		if t.LoopIndexVar != "" {
+			iv[t.LoopIndexVar] = i
+		}
+		if i > 0 && t.LoopPause > 0 {
+			select {
+			case <-ctx.Done():
+			case <-time.After(t.LoopPause):
+			}
+		}
 		iv["ansible_loop"] = map[string]any{"index": i + 1, "index0": i, "first": i == 0, "last": i == len(items)-1, "length": len(items)}
 		var r modules.Result
 		if ok, err := h.when(n, iv); err != nil {
