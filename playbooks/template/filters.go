@@ -68,6 +68,8 @@ func ansibleFilters() map[string]exec.FilterFunction {
 		"from_yaml":       wrap("from_yaml", fFromYAML),
 		"type_debug":      wrap("type_debug", fTypeDebug),
 		"version_compare": wrap("version_compare", fVersionCompare),
+		"selectattr":      selectAttr(false),
+		"rejectattr":      selectAttr(true),
 	}
 	return m
 }
