@@ -1,6 +1,7 @@
 package ssh
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -9,6 +10,8 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+
+	"github.com/drover-sh/drover/modules"
 )
 
 // Upload streams content to path over one session running
@@ -24,12 +27,23 @@ func (c *Conn) Upload(ctx context.Context, dest string, content io.Reader, mode 
 	rand.Read(suffix[:]) //nolint:errcheck // never fails
 	tmp := path.Join(path.Dir(dest), "."+path.Base(dest)+".drover-"+hex.EncodeToString(suffix[:]))
 	q, qd := ShellQuote(tmp), ShellQuote(dest)
-	script := fmt.Sprintf("umask 077 && cat > %s && chmod %04o %s && mv -f %s %s || { rc=$?; rm -f %s; exit $rc; }",
-		q, modeBits(mode), q, q, qd, q)
 	if content == nil {
 		content = strings.NewReader("")
 	}
-	res, err := c.Run(ctx, script, content)
+	// Small content goes inline through the persistent shell (printf is a
+	// shell builtin: no session, no cat); larger content streams through a
+	// session of its own.
+	head, err := io.ReadAll(io.LimitReader(content, inlineUpload+1))
+	if err != nil {
+		return fmt.Errorf("ssh %s: upload %s: reading content: %w", c.name, dest, err)
+	}
+	finish := fmt.Sprintf(" && chmod %04o %s && mv -f %s %s || { rc=$?; rm -f %s; exit $rc; }", modeBits(mode), q, q, qd, q)
+	var res *modules.ExecResult
+	if len(head) <= inlineUpload {
+		res, err = c.Run(ctx, "umask 077 && printf '%b' "+printfEscape(head)+" > "+q+finish, nil)
+	} else {
+		res, err = c.Run(ctx, "umask 077 && cat > "+q+finish, io.MultiReader(bytes.NewReader(head), content))
+	}
 	if err != nil {
 		return fmt.Errorf("upload %s: %w", dest, err)
 	}
@@ -37,6 +51,27 @@ func (c *Conn) Upload(ctx context.Context, dest string, content io.Reader, mode 
 		return fmt.Errorf("ssh %s: upload %s: exit status %d: %s", c.name, dest, res.ExitCode, strings.TrimSpace(string(res.Stderr)))
 	}
 	return nil
+}
+
+// inlineUpload is the largest content sent inline through the shell.
+const inlineUpload = 32 << 10
+
+// printfEscape quotes b as one single-quoted word for printf '%b': bytes
+// other than printable ASCII and newline, and the quote and backslash, as
+// \0NNN octal escapes (POSIX printf %b, a builtin of dash and bash).
+func printfEscape(b []byte) string {
+	var sb strings.Builder
+	sb.Grow(len(b) + 2)
+	sb.WriteByte('\'')
+	for _, c := range b {
+		if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\') || c == '\n' {
+			sb.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&sb, "\\0%03o", c)
+	}
+	sb.WriteByte('\'')
+	return sb.String()
 }
 
 // modeBits converts a fs.FileMode to chmod's octal bits.
