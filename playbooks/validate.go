@@ -2,6 +2,7 @@ package playbooks
 
 import (
 	"errors"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -10,7 +11,8 @@ import (
 )
 
 // TemplateChecker is what Validate needs from the template engine
-// (*template.Engine implements it).
+// (*template.Engine implements it). It must be safe for concurrent use:
+// Validate compiles templates on every CPU first.
 type TemplateChecker interface {
 	CheckTemplate(s string) error
 	CheckExpr(expr string) error
@@ -66,6 +68,7 @@ func Validate(pb *Playbook, opts ValidateOptions) error {
 		v.known[k] = true
 	}
 	v.collectDefinitions(pb)
+	v.warm(pb)
 	for _, p := range pb.Plays {
 		v.play(p)
 	}
@@ -407,4 +410,57 @@ func sortedKeys(m map[string]any) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// warm compiles every template and expression of the playbook on all CPUs
+// before the (sequential) checks, which then find them in the engine's
+// cache. Only an optimisation: its results are not used.
+func (v *validator) warm(pb *Playbook) {
+	var exprs, tmpls []string
+	var strs func(x any)
+	strs = func(x any) {
+		switch y := x.(type) {
+		case string:
+			if strings.Contains(y, "{{") || strings.Contains(y, "{%") {
+				tmpls = append(tmpls, y)
+			}
+		case map[string]any:
+			for _, e := range y {
+				strs(e)
+			}
+		case []any:
+			for _, e := range y {
+				strs(e)
+			}
+		}
+	}
+	for _, p := range pb.Plays {
+		walkPlay(p, func(t *Task) {
+			exprs = append(exprs, t.When...)
+			exprs = append(exprs, t.FailedWhen...)
+			exprs = append(exprs, t.ChangedWhen...)
+			if t.Until != "" {
+				exprs = append(exprs, t.Until)
+			}
+			strs(t.Args)
+		})
+	}
+	workers := runtime.GOMAXPROCS(0)
+	if workers < 2 || len(exprs)+len(tmpls) < 64 {
+		return
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(exprs); i += workers {
+				_, _ = v.eng.ExprNames(exprs[i])
+			}
+			for i := w; i < len(tmpls); i += workers {
+				_, _ = v.eng.TemplateNames(tmpls[i])
+			}
+		}()
+	}
+	wg.Wait()
 }
