@@ -15,7 +15,7 @@ func TestSelectAttrUndefined(t *testing.T) {
 		"{{ r.results | selectattr('rc', 'equalto', 1) | map(attribute='item') | join(',') }}":   "c",
 		"{{ r.results | selectattr('skipped') | map(attribute='item') | join(',') }}":            "a",
 		"{{ r.results | selectattr('nested.ok') | map(attribute='item') | join(',') }}":          "c",
-		"{{ r.results | rejectattr('rc', 'undefined') | list | length }}":                       "2",
+		"{{ r.results | rejectattr('rc', 'undefined') | list | length }}":                        "2",
 	} {
 		got, err := e.RenderString(expr, vars)
 		if err != nil || got != want {
