@@ -1,11 +1,22 @@
 package inventory
 
-import "errors"
+import (
+	"errors"
+	"strings"
+)
 
 // shlexSplit splits a line as Python's shlex.split(line, comments=True)
 // does (POSIX mode): whitespace separates words, quotes group, a backslash
 // escapes outside single quotes, '#' outside quotes ends the line.
 func shlexSplit(line string) ([]string, error) {
+	if !strings.ContainsAny(line, "'\"\\") {
+		// The common line: no quoting, so '#' ends it and whitespace
+		// separates words.
+		if i := strings.IndexByte(line, '#'); i >= 0 {
+			line = line[:i]
+		}
+		return strings.Fields(line), nil
+	}
 	var out []string
 	var tok []rune
 	inTok := false // a word is being built (possibly empty, from quotes)

@@ -27,33 +27,31 @@ var varsExts = []string{"", ".yml", ".yaml", ".json"}
 // load returns the merged variables for entity name under subdir
 // ("group_vars" or "host_vars"); nil when there are none.
 func (v *varsDirs) load(subdir, name string) (map[string]any, error) {
+	if strings.HasPrefix(name, "/") || !v.has(subdir, name) {
+		return nil, nil // the common case, answered without allocating
+	}
 	key := subdir + "/" + name
 	if m, ok := v.cache[key]; ok {
 		return m, nil
 	}
 	var out map[string]any
-	if !strings.HasPrefix(name, "/") {
-		dir := filepath.Join(v.base, subdir)
-		if v.has(subdir, dir, name) {
-			files, err := findVarsFiles(filepath.Join(dir, name))
-			if err != nil {
-				return nil, err
-			}
-			for _, f := range files {
-				m, err := loadVarsFile(f)
-				if err != nil {
-					return nil, err
-				}
-				if len(m) == 0 {
-					continue
-				}
-				if out == nil {
-					out = map[string]any{}
-				}
-				for k, x := range m {
-					out[k] = x
-				}
-			}
+	files, err := findVarsFiles(filepath.Join(v.base, subdir, name))
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		m, err := loadVarsFile(f)
+		if err != nil {
+			return nil, err
+		}
+		if len(m) == 0 {
+			continue
+		}
+		if out == nil {
+			out = map[string]any{}
+		}
+		for k, x := range m {
+			out[k] = x
 		}
 	}
 	v.cache[key] = out
@@ -62,10 +60,10 @@ func (v *varsDirs) load(subdir, name string) (map[string]any, error) {
 
 // has reports whether dir may hold vars for name (one directory listing
 // instead of a stat per host).
-func (v *varsDirs) has(subdir, dir, name string) bool {
+func (v *varsDirs) has(subdir, name string) bool {
 	set, ok := v.entries[subdir]
 	if !ok {
-		if ents, err := os.ReadDir(dir); err == nil {
+		if ents, err := os.ReadDir(filepath.Join(v.base, subdir)); err == nil {
 			set = make(map[string]bool, len(ents))
 			for _, e := range ents {
 				set[e.Name()] = true
@@ -73,8 +71,11 @@ func (v *varsDirs) has(subdir, dir, name string) bool {
 		}
 		v.entries[subdir] = set
 	}
-	if set == nil || strings.Contains(name, "/") {
-		return set != nil
+	if len(set) == 0 {
+		return false
+	}
+	if strings.Contains(name, "/") {
+		return true
 	}
 	for _, ext := range varsExts {
 		if set[name+ext] {
