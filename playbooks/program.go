@@ -118,7 +118,54 @@ func Compile(p *Play) *Program {
 	if len(p.HealthGate) > 0 {
 		prog.HealthGate = prog.list("health_gate", p.HealthGate, base, End, Fail)
 	}
+	prog.renumber()
 	return prog
+}
+
+// renumber gives nodes IDs in walk order (the graph is built back to
+// front): depth first from the entry, then each handler, then the health
+// gate, following success edges before failure edges. IDs are stable for
+// a given playbook, which the journal relies on.
+func (prog *Program) renumber() {
+	newID := make([]int, len(prog.Nodes))
+	for i := range newID {
+		newID[i] = -1
+	}
+	var order []*Node
+	var visit func(int)
+	visit = func(id int) {
+		for id >= 0 && newID[id] < 0 {
+			n := prog.Nodes[id]
+			newID[id] = len(order)
+			order = append(order, n)
+			if n.OnFail >= 0 {
+				defer visit(n.OnFail)
+			}
+			id = n.Next
+		}
+	}
+	visit(prog.Entry)
+	for _, h := range prog.Handlers {
+		visit(h.Entry)
+	}
+	visit(prog.HealthGate)
+	for id := range prog.Nodes { // unreachable nodes keep a number too
+		visit(id)
+	}
+	mapID := func(id int) int {
+		if id < 0 {
+			return id
+		}
+		return newID[id]
+	}
+	for _, n := range order {
+		n.ID, n.Next, n.OnFail = mapID(n.ID), mapID(n.Next), mapID(n.OnFail)
+	}
+	prog.Nodes = order
+	prog.Entry, prog.HealthGate = mapID(prog.Entry), mapID(prog.HealthGate)
+	for _, h := range prog.Handlers {
+		h.Entry = mapID(h.Entry)
+	}
 }
 
 func (prog *Program) add(n *Node) int {

@@ -31,10 +31,10 @@ func TestCompileRebootPhasesGraph(t *testing.T) {
     - name: check
       command: check
 `)
-	want := `entry 2
-0 task tasks "check" -> end | fail -> fail
-1 task tasks "reboot" [reboot] -> 0 | fail -> fail
-2 task tasks "drain" -> 1 | fail -> fail
+	want := `entry 0
+0 task tasks "drain" -> 1 | fail -> fail
+1 task tasks "reboot" [reboot] -> 2 | fail -> fail
+2 task tasks "check" -> end | fail -> fail
 `
 	if got := prog.String(); got != want {
 		t.Errorf("graph:\n%s\nwant:\n%s", got, want)
@@ -65,24 +65,25 @@ func TestCompileBlockRescueAlwaysGraph(t *testing.T) {
     - name: h
       command: f
 `)
-	want := `entry 9
-0 flush-handlers tasks -> end | fail -> fail
-1 task tasks "after" -> 0 | fail -> fail
-2 block-end tasks "guarded" -> 1 | fail -> fail
-3 task tasks "cleanup" -> 2 | fail -> fail
-4 rescued tasks "guarded" -> 3 | fail -> fail
-5 task tasks "recover" -> 4 | fail -> 3
-6 block-failed tasks "guarded" -> 5 | fail -> fail
-7 task tasks "try" -> 3 | fail -> 6
-8 flush-handlers pre_tasks -> 7 | fail -> fail
-9 task pre_tasks "first" -> 8 | fail -> fail
+	// IDs follow the walk: success edges first, then the rescue path.
+	want := `entry 0
+0 task pre_tasks "first" -> 1 | fail -> fail
+1 flush-handlers pre_tasks -> 2 | fail -> fail
+2 task tasks "try" -> 3 | fail -> 7
+3 task tasks "cleanup" -> 4 | fail -> fail
+4 block-end tasks "guarded" -> 5 | fail -> fail
+5 task tasks "after" -> 6 | fail -> fail
+6 flush-handlers tasks -> end | fail -> fail
+7 block-failed tasks "guarded" -> 8 | fail -> fail
+8 task tasks "recover" -> 9 | fail -> 3
+9 rescued tasks "guarded" -> 3 | fail -> fail
 10 task handlers "h" -> end | fail -> fail
 handler "h" entry 10
 `
 	if got := prog.String(); got != want {
 		t.Errorf("graph:\n%s\nwant:\n%s", got, want)
 	}
-	if !strings.Contains(prog.Dot(), `n7 -> n6 [style=dashed,color=red]`) {
+	if !strings.Contains(prog.Dot(), `n2 -> n7 [style=dashed,color=red]`) {
 		t.Errorf("dot lacks the failure edge of the block:\n%s", prog.Dot())
 	}
 }
