@@ -117,6 +117,33 @@ func readBootID(ctx context.Context, env *Env, a *rebootArgs) (string, error, bo
 	return id, nil, false
 }
 
+// testMarker ends the output of a boot id read that also ran test_command.
+const testMarker = "__drover_test_rc="
+
+// readBootIDAndTest reads the boot id and, in the same command, runs
+// test_command: one round trip instead of two when the host is back.
+func readBootIDAndTest(ctx context.Context, env *Env, a *rebootArgs) (id string, testOK bool, err error, unreach bool) {
+	script := a.boot + "\nrc=$?; [ $rc -eq 0 ] || exit $rc\n{ " + a.test + "\n} </dev/null >/dev/null 2>&1\necho; echo " + testMarker + "$?"
+	res, fail := Exec(ctx, env, script, nil)
+	if fail != nil {
+		return "", false, errors.New(fail.Msg()), fail.Unreachable()
+	}
+	if res.ExitCode != 0 {
+		return "", false, fmt.Errorf("boot_time_command %q failed (rc=%d): %s", a.boot, res.ExitCode, strings.TrimSpace(string(res.Stderr))), false
+	}
+	out := string(res.Stdout)
+	i := strings.LastIndex(out, "\n"+testMarker)
+	if i < 0 {
+		return "", false, fmt.Errorf("boot_time_command %q: unexpected output", a.boot), false
+	}
+	testOK = strings.TrimSpace(out[i+1+len(testMarker):]) == "0"
+	id = strings.TrimSpace(out[:i])
+	if id == "" {
+		return "", false, fmt.Errorf("boot_time_command %q printed nothing", a.boot), false
+	}
+	return id, testOK, nil, false
+}
+
 func (rebootModule) Run(ctx context.Context, env *Env, args map[string]any) Result {
 	a, err := parseRebootArgs(args)
 	if err != nil {
@@ -172,14 +199,16 @@ func (rebootModule) Run(ctx context.Context, env *Env, args map[string]any) Resu
 				"msg": fmt.Sprintf("reboot command %q failed (rc=%d): %s", a.command, res.ExitCode, strings.TrimSpace(string(res.Stderr)))}
 		}
 	}
-	newID, back, r := waitNewBoot(ctx, env, a, old, start)
+	newID, back, testOK, r := waitNewBoot(ctx, env, a, old, start)
 	if r != nil {
 		return r
 	}
 	downtime := back.Sub(down)
 	env.event("host_back", map[string]any{"boot_id": newID, "old_boot_id": old, "downtime": downtime.Seconds()})
-	if r := waitTestCommand(ctx, env, a, start); r != nil {
-		return r
+	if !testOK {
+		if r := waitTestCommand(ctx, env, a, start); r != nil {
+			return r
+		}
 	}
 	if r := checkStable(ctx, env, a, newID); r != nil {
 		return r
@@ -225,7 +254,7 @@ func backoff(elapsed time.Duration, prev time.Duration) time.Duration {
 }
 
 // waitNewBoot reconnects until the boot id differs from old.
-func waitNewBoot(ctx context.Context, env *Env, a *rebootArgs, old string, start time.Time) (string, time.Time, Result) {
+func waitNewBoot(ctx context.Context, env *Env, a *rebootArgs, old string, start time.Time) (string, time.Time, bool, Result) {
 	deadline := start.Add(a.timeout)
 	var delay time.Duration
 	var lastErr string
@@ -236,7 +265,7 @@ func waitNewBoot(ctx context.Context, env *Env, a *rebootArgs, old string, start
 			if lastErr != "" {
 				msg += "; last error: " + lastErr
 			}
-			return "", time.Time{}, Result{"failed": true, "changed": true, "rebooted": false, "msg": msg, "old_boot_id": old}
+			return "", time.Time{}, false, Result{"failed": true, "changed": true, "rebooted": false, "msg": msg, "old_boot_id": old}
 		}
 		if needDial && env.Redial != nil {
 			dctx, cancel := context.WithTimeout(ctx, a.connect)
@@ -245,7 +274,7 @@ func waitNewBoot(ctx context.Context, env *Env, a *rebootArgs, old string, start
 			if err != nil {
 				var hk *HostKeyError
 				if errors.As(err, &hk) {
-					return "", time.Time{}, Result{"failed": true, "changed": true, "rebooted": false,
+					return "", time.Time{}, false, Result{"failed": true, "changed": true, "rebooted": false,
 						"msg": "host key changed across the reboot: " + hk.Error(), "old_boot_id": old}
 				}
 				lastErr = err.Error()
@@ -256,11 +285,11 @@ func waitNewBoot(ctx context.Context, env *Env, a *rebootArgs, old string, start
 		}
 		if !needDial {
 			cctx, cancel := context.WithTimeout(ctx, a.connect)
-			id, err, unreach := readBootID(cctx, env, a)
+			id, testOK, err, unreach := readBootIDAndTest(cctx, env, a)
 			cancel()
 			switch {
 			case err == nil && id != old:
-				return id, env.now(), nil
+				return id, env.now(), testOK, nil
 			case err != nil && unreach:
 				needDial = true
 				lastErr = err.Error()
@@ -269,11 +298,11 @@ func waitNewBoot(ctx context.Context, env *Env, a *rebootArgs, old string, start
 			}
 		}
 		if ctx.Err() != nil {
-			return "", time.Time{}, Fail("interrupted while waiting for the host to come back")
+			return "", time.Time{}, false, Fail("interrupted while waiting for the host to come back")
 		}
 		delay = backoff(env.now().Sub(start), delay)
 		if err := env.sleep(ctx, delay); err != nil {
-			return "", time.Time{}, Fail("interrupted while waiting for the host to come back")
+			return "", time.Time{}, false, Fail("interrupted while waiting for the host to come back")
 		}
 	}
 }
