@@ -65,7 +65,7 @@ func (c *Conn) startShell(ctx context.Context) (*shell, error) {
 	if err := sess.Start("exec /bin/sh"); err != nil {
 		return fail(err)
 	}
-	sh := &shell{sess: sess, in: in, out: bufio.NewReaderSize(so, 64<<10), errr: bufio.NewReaderSize(se, 16<<10)}
+	sh := &shell{sess: sess, in: in, out: bufio.NewReaderSize(so, 8<<10), errr: bufio.NewReaderSize(se, 2<<10)}
 	if _, err := io.WriteString(in, "echo $$\n"); err != nil {
 		return fail(err)
 	}
