@@ -1,0 +1,190 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// forks is the number of hosts walked at once.
+func (pr *playRun) forks(batch int) int {
+	f := pr.opts.Forks
+	if f <= 0 {
+		f = min(batch, 256)
+	}
+	return max(f, 1)
+}
+
+// runBatch walks every host of the batch, at most forks at once, and
+// returns how many failed (failed, unreachable or stopped mid-walk).
+func (pr *playRun) runBatch(ctx context.Context, batch []*Host, runs map[string]*hostRun, sum map[string]*HostSummary) int {
+	sem := make(chan struct{}, pr.forks(len(batch)))
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	failed := 0
+	for _, h := range batch {
+		hr := runs[h.Name]
+		if hr == nil {
+			hr = newHostRun(pr, h)
+			runs[h.Name] = hr
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			status, msg := pr.runHost(ctx, hr)
+			s := sum[h.Name]
+			mu.Lock()
+			s.Status, s.Msg, s.Stats = status, msg, hr.stats
+			if status == StatusFailed || status == StatusUnreachable || status == StatusStopped {
+				failed++
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return failed
+}
+
+// runHost walks one host through the play and emits host_started and
+// host_done.
+func (pr *playRun) runHost(ctx context.Context, hr *hostRun) (string, string) {
+	hr.start = time.Now()
+	entry := pr.prog.Entry
+	if pr.opts.Resume != nil {
+		entry = pr.opts.Resume.restore(pr.idx, hr)
+	}
+	pr.emit(&Event{Type: EvHostStarted, Host: hr.host.Name, Node: entry})
+	out := outOK
+	if pr.play.GatherFacts && (pr.opts.Resume == nil || entry == pr.prog.Entry || hr.facts["ansible_facts"] == nil) {
+		out = hr.gatherFacts(ctx)
+	}
+	if out == outOK {
+		out = hr.walk(ctx, entry)
+	}
+	hr.stats.Duration = time.Since(hr.start).Seconds()
+	status := StatusOK
+	switch out {
+	case outFailed:
+		status = StatusFailed
+	case outUnreachable:
+		status = StatusUnreachable
+	case outStopped:
+		status = StatusStopped
+		hr.msg = "stopped in flight: " + pr.stopReason(ctx)
+	case outEndPlay:
+		pr.halt("meta: end_play")
+	}
+	if status == StatusOK && hr.stats.Changed > 0 {
+		status = StatusChanged
+	}
+	st := hr.stats
+	ev := &Event{Type: EvHostDone, Host: hr.host.Name, Status: status, Msg: hr.msg, Stats: &st, Duration: st.Duration, Downtime: st.Downtime}
+	if status == StatusStopped {
+		// not final: --resume continues this host
+		ev.Type = EvHostDone
+		ev.Status = StatusStopped
+	}
+	pr.emit(ev)
+	return status, hr.msg
+}
+
+func (pr *playRun) stopReason(ctx context.Context) string {
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	if pr.stopped != "" {
+		return pr.stopped
+	}
+	if ctx.Err() != nil {
+		return "interrupted"
+	}
+	return "stopped"
+}
+
+// thresholds applies max_fail_percentage and Ansible's rule that a batch
+// whose every host failed ends the play (unless
+// continue_on_batch_failure, which is still bounded by max_fail_percentage
+// over the whole play).
+func (pr *playRun) thresholds(failed, batch, totalFailed, total int, maxFail *float64) string {
+	if failed == 0 {
+		return ""
+	}
+	if maxFail != nil {
+		if pr.play.ContinueOnBatchFailure {
+			if float64(totalFailed)*100/float64(total) > *maxFail {
+				return fmt.Sprintf("max_fail_percentage %g%% exceeded over the play: %d of %d hosts failed", *maxFail, totalFailed, total)
+			}
+		} else if float64(failed)*100/float64(batch) > *maxFail {
+			return fmt.Sprintf("max_fail_percentage %g%% exceeded: %d of %d hosts of the batch failed", *maxFail, failed, batch)
+		}
+	}
+	if failed == batch && !pr.play.ContinueOnBatchFailure {
+		return fmt.Sprintf("every host of the batch failed (%d of %d)", failed, batch)
+	}
+	return ""
+}
+
+// probe connects to the hosts not yet walked (keeping the connections)
+// and marks the unreachable ones down.
+func (pr *playRun) probe(ctx context.Context, hosts []*Host, runs map[string]*hostRun, down map[string]bool) {
+	sem := make(chan struct{}, pr.forks(len(hosts)))
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for _, h := range hosts {
+		hr := runs[h.Name]
+		if hr == nil {
+			hr = newHostRun(pr, h)
+			runs[h.Name] = hr
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			_, err := hr.connect(ctx)
+			mu.Lock()
+			down[h.Name] = err != nil
+			mu.Unlock()
+			if err != nil && !hr.warnedDown {
+				hr.warnedDown = true
+				pr.emit(&Event{Type: EvWarning, Host: h.Name, Msg: "unreachable before its batch; counts against its disruption budget: " + err.Error()})
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// healthGate runs the play's health_gate tasks on the batch's hosts that
+// succeeded; any failure stops the roll.
+func (pr *playRun) healthGate(ctx context.Context, batch []*Host, runs map[string]*hostRun, sum map[string]*HostSummary) string {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var reason string
+	for _, h := range batch {
+		if s := sum[h.Name].Status; s != StatusOK && s != StatusChanged {
+			continue
+		}
+		hr := runs[h.Name]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out := hr.walk(ctx, pr.prog.HealthGate)
+			if out != outOK {
+				mu.Lock()
+				if reason == "" {
+					reason = fmt.Sprintf("health gate failed on %s: %s", h.Name, hr.msg)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	status := StatusOK
+	if reason != "" {
+		status = StatusFailed
+	}
+	pr.emit(&Event{Type: EvGateResult, Hosts: names(batch), Status: status, Msg: reason})
+	return reason
+}
