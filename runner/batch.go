@@ -188,3 +188,26 @@ func (pr *playRun) healthGate(ctx context.Context, batch []*Host, runs map[strin
 	pr.emit(&Event{Type: EvGateResult, Hosts: names(batch), Status: status, Msg: reason})
 	return reason
 }
+
+// preconnect dials hosts in the background, at most forks at once; the
+// connections are kept for their walk. Errors are left for the walk to
+// report.
+func (pr *playRun) preconnect(ctx context.Context, hosts []*Host, runs map[string]*hostRun) {
+	hrs := make([]*hostRun, len(hosts))
+	for i, h := range hosts {
+		if runs[h.Name] == nil {
+			runs[h.Name] = newHostRun(pr, h)
+		}
+		hrs[i] = runs[h.Name]
+	}
+	sem := make(chan struct{}, pr.forks(len(hrs)))
+	for _, hr := range hrs {
+		pr.bg.Add(1)
+		go func() {
+			defer pr.bg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			_, _ = hr.connect(ctx)
+		}()
+	}
+}

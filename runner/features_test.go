@@ -65,7 +65,7 @@ func TestAsyncRebootIdiom(t *testing.T) {
     - shell: sleep 0.2 && reboot
       async: 1
       poll: 0
-    - wait_for_connection: {delay: 1, sleep: 0.2, timeout: 20}
+    - wait_for_connection: {delay: 3, sleep: 0.2, timeout: 30}
     - shell: cat /proc/sys/kernel/random/boot_id > after
 `
 	res, _ := runPlay(t, f, text, nil)

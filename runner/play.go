@@ -45,6 +45,7 @@ type playRun struct {
 	stopped   string
 	onceRes   map[int]*onceCell
 	throttles map[int]chan struct{}
+	bg        sync.WaitGroup // background connects (preconnect)
 	batch     int
 	nbatches  int
 }
@@ -209,6 +210,12 @@ func RunPlay(ctx context.Context, opts *Options, idx int, prog *playbooks.Progra
 			break
 		}
 		remaining = rest
+		// Connect the likely next batch while this one runs (it mostly
+		// waits on reboots): its first task then finds its connection
+		// open. A wrong guess costs an idle connection, nothing more.
+		if next, _ := nextBatch(rest, serialSize(serial, bi+1, len(ordered)), bg, down); len(next) > 0 {
+			pr.preconnect(ctx, next, runs)
+		}
 		pr.mu.Lock()
 		pr.batch = bi + 1
 		if pr.nbatches < pr.batch+boolInt(len(rest) > 0) {
@@ -268,6 +275,7 @@ func RunPlay(ctx context.Context, opts *Options, idx int, prog *playbooks.Progra
 			}
 		}
 	}
+	pr.bg.Wait()
 	for _, r := range runs {
 		r.close()
 	}
