@@ -232,14 +232,22 @@ func applyFile(ctx context.Context, env *Env, args map[string]any, dest string, 
 // writeContentThen is writeContent with pre commands run before the install
 // and a stat of dest printed after it.
 func writeContentThen(ctx context.Context, env *Env, dest string, content []byte, pre, attrs []string, validate string, backup bool) ([]byte, Result) {
-	tmp := remoteTemp()
-	if err := env.Conn.Upload(ctx, tmp, strings.NewReader(string(content)), 0o600); err != nil {
-		if IsUnreachable(err) {
-			return nil, UnreachableResult(err)
+	var write, tmp string
+	if len(content) <= inlineContent {
+		// Small content travels inside the install script itself: one
+		// round trip, written by printf (a shell builtin).
+		write = "printf '%b' " + PrintfEscape(content) + ` > "$t" || exit 1`
+	} else {
+		tmp = remoteTemp()
+		if err := env.Conn.Upload(ctx, tmp, strings.NewReader(string(content)), 0o600); err != nil {
+			if IsUnreachable(err) {
+				return nil, UnreachableResult(err)
+			}
+			return nil, Fail(fmt.Sprintf("could not upload to %s: %v", dest, err))
 		}
-		return nil, Fail(fmt.Sprintf("could not upload to %s: %v", dest, err))
+		write = `cp -- "$tmp" "$t" || exit 1`
 	}
-	script := strings.Join(append(pre, installScript(tmp, dest, attrs, validate, backup), statScript(dest, statOpts{Follow: true})), "\n")
+	script := strings.Join(append(pre, installScript(tmp, dest, write, attrs, validate, backup), statScript(dest, statOpts{Follow: true})), "\n")
 	res, fr := Exec(ctx, env, script, nil)
 	if fr != nil {
 		return nil, fr

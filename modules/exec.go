@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 )
@@ -81,4 +82,22 @@ func CommandResult(cmd any, r *ExecResult) Result {
 		res["msg"] = "non-zero return code"
 	}
 	return res
+}
+
+// PrintfEscape quotes b as one single-quoted word for printf '%b': bytes
+// other than printable ASCII and newline, and the quote and backslash, as
+// \0NNN octal escapes (POSIX printf %b, a builtin of dash and bash).
+func PrintfEscape(b []byte) string {
+	var sb strings.Builder
+	sb.Grow(len(b) + 2)
+	sb.WriteByte('\'')
+	for _, c := range b {
+		if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\') || c == '\n' {
+			sb.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&sb, "\\0%03o", c)
+	}
+	sb.WriteByte('\'')
+	return sb.String()
 }

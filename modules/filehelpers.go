@@ -304,18 +304,23 @@ func remoteTemp() string {
 	return "/tmp/.drover-tmp-" + hex.EncodeToString(b[:])
 }
 
-// installScript moves an uploaded temporary file into place at dest,
-// atomically (copy next to dest, set attributes, rename). Without an
+// installScript puts new content into place at dest, atomically: write
+// (a command that fills "$t", a file next to dest: printf of inline
+// content, or a copy of the uploaded file "$tmp"), set attributes, rename. Without an
 // explicit mode or owner the new file keeps those of the file it replaces.
 // validate (with %s) checks the new file before it replaces dest; backup
 // keeps the old file and prints backup_file=PATH.
-func installScript(tmp, dest string, attrs []string, validate string, backup bool) string {
+func installScript(tmp, dest, write string, attrs []string, validate string, backup bool) string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "tmp=%s; p=%s\n", ShellQuote(tmp), ShellQuote(dest))
-	sb.WriteString(`t="$(dirname -- "$p")/.drover.$$.$(basename -- "$p")"
-trap 'rm -f -- "$tmp" "$t"' EXIT
-cp -- "$tmp" "$t" || exit 1
-if [ -e "$p" ]; then chmod "$(stat -L -c %a -- "$p")" "$t"; chown "$(stat -L -c %u:%g -- "$p")" "$t" 2>/dev/null; else chmod "$(printf '%o' $((0666 & ~$(umask))))" "$t"; fi
+	sb.WriteString(`case $p in */*) d=${p%/*}; d=${d:-/} ;; *) d=. ;; esac
+t="$d/.drover.$$.${p##*/}"
+trap 'rm -f -- ${tmp:+"$tmp"} "$t"' EXIT
+`)
+	sb.WriteString(write + "\n")
+	// The new file keeps the old one's mode and owner, or gets the
+	// umask's default mode; then the task's attributes apply.
+	sb.WriteString(`if [ -e "$p" ]; then m=$(stat -L -c %a:%u:%g -- "$p") && chmod "${m%%:*}" "$t" || exit 1; chown "${m#*:}" "$t" 2>/dev/null; else chmod "$(printf '%o' $((0666 & ~$(umask))))" "$t" || exit 1; fi
 `)
 	for _, c := range attrs {
 		fmt.Fprintf(&sb, "%s || exit 1\n", strings.ReplaceAll(c, `"$p"`, `"$t"`))
@@ -329,6 +334,10 @@ if [ -e "$p" ]; then chmod "$(stat -L -c %a -- "$p")" "$t"; chown "$(stat -L -c 
 	sb.WriteString("mv -f -- \"$t\" \"$p\" || exit 1\n")
 	return sb.String()
 }
+
+// inlineContent is the largest file content sent inside a script rather
+// than uploaded first.
+const inlineContent = 32 << 10
 
 // backupSnippet copies "$p" aside as Ansible names backups
 // (dest.PID.YYYY-MM-DD@HH:MM:SS~) and prints backup_file=PATH.

@@ -56,23 +56,8 @@ func (c *Conn) Upload(ctx context.Context, dest string, content io.Reader, mode 
 // inlineUpload is the largest content sent inline through the shell.
 const inlineUpload = 32 << 10
 
-// printfEscape quotes b as one single-quoted word for printf '%b': bytes
-// other than printable ASCII and newline, and the quote and backslash, as
-// \0NNN octal escapes (POSIX printf %b, a builtin of dash and bash).
-func printfEscape(b []byte) string {
-	var sb strings.Builder
-	sb.Grow(len(b) + 2)
-	sb.WriteByte('\'')
-	for _, c := range b {
-		if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\') || c == '\n' {
-			sb.WriteByte(c)
-			continue
-		}
-		fmt.Fprintf(&sb, "\\0%03o", c)
-	}
-	sb.WriteByte('\'')
-	return sb.String()
-}
+// printfEscape is modules.PrintfEscape.
+func printfEscape(b []byte) string { return modules.PrintfEscape(b) }
 
 // modeBits converts a fs.FileMode to chmod's octal bits.
 func modeBits(m fs.FileMode) uint32 {
