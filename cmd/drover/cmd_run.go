@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -397,6 +398,14 @@ func newDialer(o runOptions, in *inputs, stderr io.Writer) (*sshconn.Dialer, err
 	}
 	if len(o.KnownHosts) > 0 {
 		cfg.KnownHostsFiles = o.KnownHosts
+	}
+	if o.Verbose >= 3 {
+		var mu sync.Mutex
+		cfg.Debug = func(m string) {
+			mu.Lock()
+			fmt.Fprintln(stderr, "ssh:", m)
+			mu.Unlock()
+		}
 	}
 	return sshconn.New(cfg)
 }

@@ -314,3 +314,20 @@ func writeFile(t *testing.T, p, s string) {
 		t.Fatal(err)
 	}
 }
+
+// -vvv shows SSH-level detail: the dial, the verified login, the
+// persistent shell.
+func TestE2ESSHDetailAtVVV(t *testing.T) {
+	f := sshdtest.StartT(t, 1, sshdtest.Options{})
+	play := filepath.Join(t.TempDir(), "p.yml")
+	writeFile(t, play, "- hosts: all\n  tasks:\n    - command: \"true\"\n")
+	out, err := droverCmd(f, t.TempDir()+"/state", "run", play, "-vvv").CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, want := range []string{"ssh: h01: dialing", "host key verified, logged in as root", "ssh: h01: persistent shell started"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("-vvv output lacks %q:\n%s", want, out)
+		}
+	}
+}

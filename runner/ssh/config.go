@@ -71,6 +71,10 @@ type Config struct {
 	// Warn receives loud warnings (host key checking off, unusable keys,
 	// unparsable ssh_config). Nil means os.Stderr. Never given secrets.
 	Warn func(msg string)
+	// Debug, when set, receives SSH-level detail (drover run -vvv): where
+	// each host is dialed, through which bastions, the host key verified,
+	// the login, the persistent shell, session fallbacks. Never secrets.
+	Debug func(msg string)
 	// Password enables password (and keyboard-interactive) authentication
 	// for every host. Hosts with ansible_password / ansible_ssh_pass use
 	// theirs. Never logged.

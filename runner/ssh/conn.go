@@ -31,6 +31,7 @@ type Conn struct {
 	lost      error // why the connection ended, when it was not Close
 	cmdTO     time.Duration
 
+	debug   func(string) // Config.Debug, or nil
 	shellMu sync.Mutex
 	sh      *shell // the persistent shell, see shell.go
 	noShell bool   // the persistent shell is off or failed to start
@@ -47,6 +48,7 @@ func newConn(d *Dialer, p *hostParams, client *ssh.Client) *Conn {
 		dead:    make(chan struct{}),
 		cmdTO:   d.cfg.CommandTimeout,
 		noShell: d.cfg.NoPersistentShell,
+		debug:   d.cfg.Debug,
 	}
 	go func() {
 		err := client.Wait()
@@ -219,5 +221,11 @@ func (c *Conn) newSession(ctx context.Context) (*ssh.Session, error) {
 			return nil, fmt.Errorf("ssh %s: waiting for a session: %w", c.name, ctx.Err())
 		case <-t.C:
 		}
+	}
+}
+
+func (c *Conn) debugf(format string, args ...any) {
+	if c.debug != nil {
+		c.debug(c.name + ": " + fmt.Sprintf(format, args...))
 	}
 }

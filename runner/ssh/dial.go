@@ -38,11 +38,30 @@ func (d *Dialer) Connect(ctx context.Context, t modules.Target) (*Conn, error) {
 			return nil, fmt.Errorf("ssh %s: via %s: %w", p.name, strings.Join(p.proxyJump, ","), err)
 		}
 	}
+	start := time.Now()
+	d.debugf("%s: dialing %s as %s%s", p.name, p.addr(), p.user, viaText(p.proxyJump))
 	client, err := d.connect(ctx, p, via)
 	if err != nil {
+		d.debugf("%s: %v", p.name, err)
 		return nil, err
 	}
+	d.debugf("%s: connected to %s (%s), host key verified, logged in as %s in %s",
+		p.name, client.RemoteAddr(), string(client.ServerVersion()), client.User(), time.Since(start).Round(time.Millisecond))
 	return newConn(d, p, client), nil
+}
+
+func viaText(jumps []string) string {
+	if len(jumps) == 0 {
+		return ""
+	}
+	return " via " + strings.Join(jumps, ",")
+}
+
+// debugf reports SSH-level detail when Config.Debug is set.
+func (d *Dialer) debugf(format string, args ...any) {
+	if d.cfg.Debug != nil {
+		d.cfg.Debug(fmt.Sprintf(format, args...))
+	}
 }
 
 // connect dials p (through via when not nil) and does the handshake, each

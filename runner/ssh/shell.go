@@ -103,6 +103,7 @@ func (c *Conn) tryShell(ctx context.Context, cmd string) (res *modules.ExecResul
 	}
 	c.shellMu.Unlock()
 	if !sh.mu.TryLock() {
+		c.debugf("persistent shell busy: this command gets a session of its own")
 		return nil, nil, false
 	}
 	defer sh.mu.Unlock()
@@ -114,12 +115,14 @@ func (c *Conn) tryShell(ctx context.Context, cmd string) (res *modules.ExecResul
 				return nil, err, true
 			}
 			// The server cannot run a shell this way: never try again.
+			c.debugf("no persistent shell (%v): a session per command from now on", err)
 			c.shellMu.Lock()
 			c.noShell = true
 			c.shellMu.Unlock()
 			return nil, nil, false
 		}
 		sh.sess, sh.in, sh.out, sh.errr, sh.pid, sh.broken = nsh.sess, nsh.in, nsh.out, nsh.errr, nsh.pid, false
+		c.debugf("persistent shell started (pid %d)", sh.pid)
 	}
 	res, err = c.shellRun(ctx, sh, cmd)
 	return res, err, true
@@ -214,6 +217,7 @@ func readFrame(r *bufio.Reader, tok string) ([]byte, string, error) {
 // runs) from a separate session, and drops the shell.
 func (c *Conn) killShell(sh *shell) {
 	pid := sh.pid
+	c.debugf("killing the persistent shell's process group %d (command interrupted)", pid)
 	sh.close(c)
 	if pid <= 1 {
 		return
