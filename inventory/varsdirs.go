@@ -64,9 +64,17 @@ func (v *varsDirs) has(subdir, name string) bool {
 	set, ok := v.entries[subdir]
 	if !ok {
 		if ents, err := os.ReadDir(filepath.Join(v.base, subdir)); err == nil {
-			set = make(map[string]bool, len(ents))
+			// Each entry under its name and its name without a vars
+			// extension: one lookup per entity then.
+			set = make(map[string]bool, 2*len(ents))
 			for _, e := range ents {
-				set[e.Name()] = true
+				n := e.Name()
+				set[n] = true
+				for _, ext := range varsExts[1:] {
+					if base, ok := strings.CutSuffix(n, ext); ok {
+						set[base] = true
+					}
+				}
 			}
 		}
 		v.entries[subdir] = set
@@ -77,12 +85,7 @@ func (v *varsDirs) has(subdir, name string) bool {
 	if strings.Contains(name, "/") {
 		return true
 	}
-	for _, ext := range varsExts {
-		if set[name+ext] {
-			return true
-		}
-	}
-	return false
+	return set[name]
 }
 
 func findVarsFiles(base string) ([]string, error) {
