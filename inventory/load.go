@@ -105,7 +105,7 @@ func parseFile(d *data, file string, src []byte) error {
 	if ext == ".csv" {
 		return parseCSV(d, file, src)
 	}
-	if ext == "" || ext == ".yml" || ext == ".yaml" || ext == ".json" {
+	if ext == ".yml" || ext == ".yaml" || ext == ".json" || (ext == "" && !looksINI(src)) {
 		root, err := parseYAML(file, src)
 		switch {
 		case err == nil && root == nil:
@@ -123,6 +123,21 @@ func parseFile(d *data, file string, src []byte) error {
 		return parseCSV(d, file, src)
 	}
 	return parseINI(d, file, src)
+}
+
+// looksINI reports whether an extensionless source starts (after blank
+// and comment lines) with an INI section header: such a file is not a YAML
+// inventory (a YAML flow sequence would need a closing ']' on the same
+// line), so the YAML attempt that would fail anyway is skipped.
+func looksINI(src []byte) bool {
+	for _, line := range strings.Split(string(src[:min(len(src), 4096)]), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || line[0] == '#' || line[0] == ';' {
+			continue
+		}
+		return strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]") && !strings.ContainsAny(line, ",{}\"'")
+	}
+	return false
 }
 
 // parseHostList reads Ansible's comma list: "host1,host2:2222,".
