@@ -70,6 +70,7 @@ type loader struct {
 	play    *Play    // the play being read (roles add handlers to it)
 	// expanded counts the values built, against alias bombs.
 	expanded int
+	pre      prefetch
 }
 
 func absPath(p string) string {
@@ -85,6 +86,9 @@ var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // parse reads YAML text into its document node, reporting syntax errors.
 func (l *loader) parse(file string, data []byte) (*yaml.Node, bool) {
 	l.src.put(file, data)
+	if root, ok := l.pre.get(file, data); ok {
+		return root, true
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		msg := err.Error()
@@ -153,6 +157,9 @@ func (l *loader) rel(abs string) string {
 // entries.
 func (l *loader) playbookFile(file string, data []byte) []*Play {
 	root, ok := l.parse(file, data)
+	if ok {
+		l.pre.start(file, root)
+	}
 	if !ok {
 		return nil
 	}
