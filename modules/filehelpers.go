@@ -74,7 +74,8 @@ type=%F'`
 		fmt.Fprintf(&sb, "stat -c %s -- \"$p\"\n", f)
 	}
 	if o.Checksum != "" {
-		fmt.Fprintf(&sb, "if [ -f \"$p\" ] && [ -r \"$p\" ]; then printf 'checksum=%%s\\n' \"$(%ssum < \"$p\" | cut -d' ' -f1)\"; fi\n", o.Checksum)
+		// One process: "checksum=<hex>  -" is cut in Go (parseStat).
+		fmt.Fprintf(&sb, "if [ -f \"$p\" ] && [ -r \"$p\" ]; then printf 'checksum='; %ssum < \"$p\"; fi\n", o.Checksum)
 	}
 	if o.Content {
 		fmt.Fprintf(&sb, "if [ -f \"$p\" ]; then echo %s; cat -- \"$p\" || exit 3; fi\n", contentMarker)
@@ -137,7 +138,7 @@ func parseStat(out []byte) fileState {
 			st.IsDir = v == "directory"
 			st.IsReg = strings.HasPrefix(v, "regular")
 		case "checksum":
-			st.Checksum = v
+			st.Checksum, _, _ = strings.Cut(v, " ")
 		}
 	}
 	return st
