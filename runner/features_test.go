@@ -150,3 +150,22 @@ func TestIncludeVars(t *testing.T) {
 		t.Errorf("color = %q", b)
 	}
 }
+
+// confirm_after_first_batch without a terminal stops after the first
+// batch (a CI job never hangs on a prompt); --yes goes on.
+func TestConfirmAfterFirstBatchWithoutTerminal(t *testing.T) {
+	f := testFleet(t, 4, 1, 100*time.Millisecond, nil)
+	text := "- hosts: all\n  serial: 2\n  confirm_after_first_batch: true\n  tasks:\n    - shell: touch done\n"
+	res, _ := runPlay(t, f, text, nil)
+	if !strings.Contains(res.Stopped, "confirm_after_first_batch") {
+		t.Fatalf("stopped = %q", res.Stopped)
+	}
+	st := status(res)
+	if st["host01"] != StatusChanged || st["host03"] != StatusStopped || st["host04"] != StatusStopped {
+		t.Errorf("statuses %v", st)
+	}
+	res, _ = runPlay(t, f, text, func(o *Options) { o.Yes = true })
+	if res.Stopped != "" {
+		t.Errorf("with --yes: stopped %q", res.Stopped)
+	}
+}
