@@ -24,11 +24,7 @@ func (pr *playRun) runBatch(ctx context.Context, batch []*Host, runs map[string]
 	var mu sync.Mutex
 	failed := 0
 	for _, h := range batch {
-		hr := runs[h.Name]
-		if hr == nil {
-			hr = newHostRun(pr, h)
-			runs[h.Name] = hr
-		}
+		hr := pr.hostRun(runs, h)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -133,11 +129,7 @@ func (pr *playRun) probe(ctx context.Context, hosts []*Host, runs map[string]*ho
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	for _, h := range hosts {
-		hr := runs[h.Name]
-		if hr == nil {
-			hr = newHostRun(pr, h)
-			runs[h.Name] = hr
-		}
+		hr := pr.hostRun(runs, h)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -195,10 +187,7 @@ func (pr *playRun) healthGate(ctx context.Context, batch []*Host, runs map[strin
 func (pr *playRun) preconnect(ctx context.Context, hosts []*Host, runs map[string]*hostRun) {
 	hrs := make([]*hostRun, len(hosts))
 	for i, h := range hosts {
-		if runs[h.Name] == nil {
-			runs[h.Name] = newHostRun(pr, h)
-		}
-		hrs[i] = runs[h.Name]
+		hrs[i] = pr.hostRun(runs, h)
 	}
 	sem := make(chan struct{}, pr.forks(len(hrs)))
 	for _, hr := range hrs {
@@ -210,4 +199,15 @@ func (pr *playRun) preconnect(ctx context.Context, hosts []*Host, runs map[strin
 			_, _ = hr.connect(ctx)
 		}()
 	}
+}
+
+// hostRun returns the host's walk state, creating it on first use (the
+// probe, a preconnect or its batch); only the play's goroutine calls it.
+func (pr *playRun) hostRun(runs map[string]*hostRun, h *Host) *hostRun {
+	hr := runs[h.Name]
+	if hr == nil {
+		hr = newHostRun(pr, h)
+		runs[h.Name] = hr
+	}
+	return hr
 }
