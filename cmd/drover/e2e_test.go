@@ -175,19 +175,7 @@ func TestE2ERollingRebootRealSSHD(t *testing.T) {
 	}
 }
 
-func batches(ws []hostWindow) int {
-	n := 0
-	var lastUp time.Time
-	for i, w := range ws {
-		if i == 0 || w.down.After(lastUp) {
-			n++
-		}
-		if w.up.After(lastUp) {
-			lastUp = w.up
-		}
-	}
-	return n
-}
+func batches(ws []hostWindow) int { return len(batchSizes(ws)) }
 
 // waitJournal waits until a run's journal has an event satisfying ok and
 // returns the run id.
