@@ -208,8 +208,12 @@ func applyFile(ctx context.Context, env *Env, args map[string]any, dest string, 
 		if mkdirs && !st.DirExists {
 			pre = append(pre, mkdirCmd(path.Dir(dest), args["directory_mode"]))
 		}
+		nf, err := newFileAttrs(attrs, st)
+		if err != nil {
+			return Fail(err.Error())
+		}
 		var r Result
-		out, r = writeContentThen(ctx, env, dest, content, pre, cmds, argString(args, "validate"), argBool(args, "backup", false))
+		out, r = writeContentThen(ctx, env, dest, content, pre, nf, argString(args, "validate"), argBool(args, "backup", false))
 		if r != nil {
 			return r
 		}
@@ -231,7 +235,7 @@ func applyFile(ctx context.Context, env *Env, args map[string]any, dest string, 
 
 // writeContentThen is writeContent with pre commands run before the install
 // and a stat of dest printed after it.
-func writeContentThen(ctx context.Context, env *Env, dest string, content []byte, pre, attrs []string, validate string, backup bool) ([]byte, Result) {
+func writeContentThen(ctx context.Context, env *Env, dest string, content []byte, pre []string, nf newFile, validate string, backup bool) ([]byte, Result) {
 	var write, tmp string
 	if len(content) <= inlineContent {
 		// Small content travels inside the install script itself: one
@@ -245,9 +249,10 @@ func writeContentThen(ctx context.Context, env *Env, dest string, content []byte
 			}
 			return nil, Fail(fmt.Sprintf("could not upload to %s: %v", dest, err))
 		}
-		write = `cp -- "$tmp" "$t" || exit 1`
+		// Not cp: a file the redirection creates gets the umask's mode.
+		write = `cat -- "$tmp" > "$t" || exit 1`
 	}
-	script := strings.Join(append(pre, installScript(tmp, dest, write, attrs, validate, backup), statScript(dest, statOpts{Follow: true})), "\n")
+	script := strings.Join(append(pre, installScript(tmp, dest, write, nf, validate, backup), statScript(dest, statOpts{Follow: true})), "\n")
 	res, fr := Exec(ctx, env, script, nil)
 	if fr != nil {
 		return nil, fr
@@ -260,6 +265,27 @@ func writeContentThen(ctx context.Context, env *Env, dest string, content []byte
 		return nil, Fail(fmt.Sprintf("could not write %s: %s", dest, strings.TrimSpace(string(res.Stderr))))
 	}
 	return res.Stdout, nil
+}
+
+// newFileAttrs is what the file replacing dest (whose state is st) gets:
+// the task's mode or the old file's, the old file's owner, then the task's.
+func newFileAttrs(a fileAttrs, st fileState) (newFile, error) {
+	var nf newFile
+	cur := uint32(0)
+	if st.Exists {
+		cur = st.Mode
+		nf.Mode, nf.HasMode = st.Mode, true
+		nf.Keep = fmt.Sprintf("%d:%d", st.UID, st.GID)
+	}
+	m, ok, err := a.wantMode(cur, false)
+	if err != nil {
+		return nf, err
+	}
+	if ok {
+		nf.Mode, nf.HasMode = m, true
+	}
+	nf.Owner = a.ownerCmds(st, `"$p"`)
+	return nf, nil
 }
 
 // mkdirCmd creates dir and its parents, with mode when given.

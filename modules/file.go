@@ -103,6 +103,7 @@ func (fileModule) Run(ctx context.Context, env *Env, args map[string]any) Result
 	attrs := attrsFromArgs(args)
 	var cmds []string // the change, in sh, on "$p"
 	changed := false
+	created := false // a directory created with its attributes
 	switch state {
 	case "absent":
 		if !st.Exists {
@@ -132,16 +133,22 @@ func (fileModule) Run(ctx context.Context, env *Env, args map[string]any) Result
 		if !st.Exists {
 			// Like Ansible, every directory created on the way gets the
 			// attributes too, not only the last one: remember them in
-			// "$@", deepest last, then create them all.
-			cmds = append(cmds, `set --; d="$p"; while [ ! -e "$d" ] && [ ! -L "$d" ]; do set -- "$d" "$@"; d=$(dirname -- "$d"); done`,
-				`mkdir -p -- "$p"`)
-			pc, _, err := attrs.plan(fileState{IsDir: true}, `"$q"`)
+			// "$@", shallowest first, then create them all with one
+			// mkdir (and one chown) — parent by parameter expansion, no
+			// dirname process per level.
+			m, set, err := attrs.modeChange(fileState{IsDir: true})
 			if err != nil {
 				return Fail(err.Error())
 			}
-			if len(pc) > 0 {
-				cmds = append(cmds, `for q in "$@"; do [ "$q" = "$p" ] && continue; `+strings.Join(pc, " || exit 1; ")+" || exit 1; done")
+			mk := `[ $# -eq 0 ] || mkdir -- "$@"`
+			if set {
+				mk = fmt.Sprintf(`[ $# -eq 0 ] || mkdir -m %04o -- "$@"`, m)
 			}
+			cmds = append(cmds, fmt.Sprintf(`set --; d=%s; while [ ! -e "$d" ] && [ ! -L "$d" ]; do set -- "$d" "$@"; case $d in */*) d=${d%%/*}; d=${d:-/} ;; *) d=. ;; esac; done`, ShellQuote(path.Clean(p))), mk)
+			for _, c := range attrs.ownerCmds(fileState{}, `"$@"`) {
+				cmds = append(cmds, "[ $# -eq 0 ] || "+c)
+			}
+			created = true
 			changed = true
 		}
 	case "link":
@@ -185,6 +192,9 @@ func (fileModule) Run(ctx context.Context, env *Env, args map[string]any) Result
 		ac, achg, err := attrs.plan(base, `"$p"`)
 		if err != nil {
 			return Fail(err.Error())
+		}
+		if created {
+			ac = nil
 		}
 		if state == "link" {
 			for i := range ac {

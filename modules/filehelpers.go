@@ -145,7 +145,14 @@ func parseStat(out []byte) fileState {
 }
 
 // remoteStat runs statScript for p in one session.
+//
+// A sha1 of content that is read anyway is computed here, not by a
+// sha1sum process on the host.
 func remoteStat(ctx context.Context, env *Env, p string, o statOpts) (fileState, Result) {
+	sum := o.Content && o.Checksum == "sha1"
+	if sum {
+		o.Checksum = ""
+	}
 	res, fr := Exec(ctx, env, statScript(p, o), nil)
 	if fr != nil {
 		return fileState{}, fr
@@ -153,7 +160,11 @@ func remoteStat(ctx context.Context, env *Env, p string, o statOpts) (fileState,
 	if res.ExitCode != 0 {
 		return fileState{}, Fail(fmt.Sprintf("could not stat %s: %s", p, strings.TrimSpace(string(res.Stderr))))
 	}
-	return parseStat(res.Stdout), nil
+	st := parseStat(res.Stdout)
+	if sum && st.HasContent {
+		st.Checksum = sha1hex(st.Content)
+	}
+	return st, nil
 }
 
 // sha1hex is Ansible's checksum of content.
@@ -194,25 +205,42 @@ func (a fileAttrs) wantMode(cur uint32, isDir bool) (m uint32, ok bool, err erro
 // anything differs from st (st.Exists false: everything given is applied).
 // A bad mode is an error with Ansible's message.
 func (a fileAttrs) plan(st fileState, target string) (cmds []string, changed bool, err error) {
+	m, set, err := a.modeChange(st)
+	if err != nil {
+		return nil, false, err
+	}
+	if set {
+		cmds = append(cmds, fmt.Sprintf("chmod %04o -- %s", m, target))
+	}
+	oc := a.ownerCmds(st, target)
+	return append(cmds, oc...), set || len(oc) > 0, nil
+}
+
+// modeChange is the mode the path must get (set true) when a mode is asked
+// for and differs from st's (or st does not exist).
+func (a fileAttrs) modeChange(st fileState) (m uint32, set bool, err error) {
 	cur := st.Mode
 	if !st.Exists {
 		cur = 0
 	}
-	if m, ok, err := a.wantMode(cur, st.IsDir); err != nil {
-		return nil, false, err
-	} else if ok && (!st.Exists || m != st.Mode) {
-		cmds = append(cmds, fmt.Sprintf("chmod %04o -- %s", m, target))
-		changed = true
+	m, ok, err := a.wantMode(cur, st.IsDir)
+	if err != nil {
+		return 0, false, err
 	}
+	return m, ok && (!st.Exists || m != st.Mode), nil
+}
+
+// ownerCmds are the chown/chgrp lines for an owner or group that differs
+// from st's (or all given ones when st does not exist).
+func (a fileAttrs) ownerCmds(st fileState, target string) []string {
+	var cmds []string
 	if a.Owner != "" && (!st.Exists || (a.Owner != st.Owner && a.Owner != strconv.Itoa(st.UID))) {
 		cmds = append(cmds, fmt.Sprintf("chown %s -- %s", ShellQuote(a.Owner), target))
-		changed = true
 	}
 	if a.Group != "" && (!st.Exists || (a.Group != st.Group && a.Group != strconv.Itoa(st.GID))) {
 		cmds = append(cmds, fmt.Sprintf("chgrp %s -- %s", ShellQuote(a.Group), target))
-		changed = true
 	}
-	return cmds, changed, nil
+	return cmds
 }
 
 // applyModeSpec turns Ansible's mode argument into permission bits: an int
@@ -305,25 +333,54 @@ func remoteTemp() string {
 	return "/tmp/.drover-tmp-" + hex.EncodeToString(b[:])
 }
 
+// newFile is what the file installScript puts in place gets besides its
+// content.
+type newFile struct {
+	// Mode is the new file's permission bits when HasMode (the task's mode,
+	// or the mode of the file it replaces); otherwise it gets the umask's
+	// default, as a new file does.
+	Mode    uint32
+	HasMode bool
+	// Keep is "UID:GID" of the file it replaces ("" for a new file): the new
+	// file keeps them.
+	Keep string
+	// Owner are chown/chgrp lines on "$p" for the task's owner and group.
+	Owner []string
+}
+
 // installScript puts new content into place at dest, atomically: write
-// (a command that fills "$t", a file next to dest: printf of inline
-// content, or a copy of the uploaded file "$tmp"), set attributes, rename. Without an
-// explicit mode or owner the new file keeps those of the file it replaces.
+// (a command that fills "$t", a fresh file next to dest: printf of inline
+// content, or a copy of the uploaded file "$tmp"), set attributes, rename.
 // validate (with %s) checks the new file before it replaces dest; backup
 // keeps the old file and prints backup_file=PATH.
-func installScript(tmp, dest, write string, attrs []string, validate string, backup bool) string {
+//
+// Every process counts on the host (a fork and an exec each): a mode that
+// needs no execute or special bit is given by the umask the file is
+// created with, not by chmod; the owner is only changed when the file it
+// replaces is not already ours (test -O/-G are shell builtins); nothing is
+// removed that is not there.
+func installScript(tmp, dest, write string, nf newFile, validate string, backup bool) string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "tmp=%s; p=%s\n", ShellQuote(tmp), ShellQuote(dest))
 	sb.WriteString(`case $p in */*) d=${p%/*}; d=${d:-/} ;; *) d=. ;; esac
 t="$d/.drover.$$.${p##*/}"
-trap 'rm -f -- ${tmp:+"$tmp"} "$t"' EXIT
+trap '[ -z "$tmp" ] || rm -f -- "$tmp"; [ ! -e "$t" ] || rm -f -- "$t"' EXIT
+[ ! -e "$t" ] && [ ! -L "$t" ] || rm -f -- "$t" || exit 1
 `)
+	// The umask gives the mode only to a file it creates, and validate
+	// must run under the user's umask.
+	byUmask := nf.HasMode && nf.Mode&^0o666 == 0 && validate == ""
+	if byUmask {
+		fmt.Fprintf(&sb, "umask %04o\n", ^nf.Mode&0o777)
+	}
 	sb.WriteString(write + "\n")
-	// The new file keeps the old one's mode and owner, or gets the
-	// umask's default mode; then the task's attributes apply.
-	sb.WriteString(`if [ -e "$p" ]; then m=$(stat -L -c %a:%u:%g -- "$p") && chmod "${m%%:*}" "$t" || exit 1; chown "${m#*:}" "$t" 2>/dev/null; else chmod "$(printf '%o' $((0666 & ~$(umask))))" "$t" || exit 1; fi
-`)
-	for _, c := range attrs {
+	if nf.HasMode && !byUmask {
+		fmt.Fprintf(&sb, "chmod %04o -- \"$t\" || exit 1\n", nf.Mode)
+	}
+	if nf.Keep != "" {
+		fmt.Fprintf(&sb, "[ -O \"$p\" ] && [ -G \"$p\" ] && [ -G \"$t\" ] || chown %s -- \"$t\" 2>/dev/null\n", nf.Keep)
+	}
+	for _, c := range nf.Owner {
 		fmt.Fprintf(&sb, "%s || exit 1\n", strings.ReplaceAll(c, `"$p"`, `"$t"`))
 	}
 	if validate != "" {
