@@ -181,8 +181,8 @@ func (pr *playRun) healthGate(ctx context.Context, batch []*Host, runs map[strin
 	return reason
 }
 
-// preconnect dials hosts in the background, at most forks at once; the
-// connections are kept for their walk. Errors are left for the walk to
+// preconnect dials hosts in the background, at most forks at once, and
+// warms their connections; the connections are kept for their walk. Errors are left for the walk to
 // report.
 func (pr *playRun) preconnect(ctx context.Context, hosts []*Host, runs map[string]*hostRun) {
 	hrs := make([]*hostRun, len(hosts))
@@ -196,9 +196,21 @@ func (pr *playRun) preconnect(ctx context.Context, hosts []*Host, runs map[strin
 			defer pr.bg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			_, _ = hr.connect(ctx)
+			if c, err := hr.connect(ctx); err == nil {
+				if w, ok := c.(warmer); ok {
+					_ = w.Warm(ctx)
+				}
+			}
 		}()
 	}
+}
+
+// warmer is a connection that can get ready for its first command ahead
+// of time (runner/ssh starts its persistent shell). Warm must be safe to
+// call while commands run, do nothing when already warm, and leave errors
+// to the next command.
+type warmer interface {
+	Warm(ctx context.Context) error
 }
 
 // hostRun returns the host's walk state, creating it on first use (the

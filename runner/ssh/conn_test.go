@@ -274,3 +274,29 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+func TestWarmStartsTheShellOnce(t *testing.T) {
+	f := newFixture(t)
+	c := f.connect(t, f.config())
+	if n := len(f.srv.procs()); n != 0 {
+		t.Fatalf("%d processes before Warm, want 0", n)
+	}
+	if err := c.Warm(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.srv.procs()); n != 1 {
+		t.Fatalf("%d processes after Warm, want 1 (the persistent shell)", n)
+	}
+	if err := c.Warm(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		res, err := c.Run(t.Context(), "echo warm"+strconv.Itoa(i), nil)
+		if err != nil || string(res.Stdout) != fmt.Sprintf("warm%d\n", i) {
+			t.Fatalf("run %d: %v %+v", i, err, res)
+		}
+	}
+	if n := len(f.srv.procs()); n != 1 {
+		t.Fatalf("%d session processes after Warm, Warm and 3 runs, want 1: the warmed shell ran them", n)
+	}
+}

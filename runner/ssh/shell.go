@@ -91,41 +91,73 @@ func (sh *shell) close(c *Conn) {
 // tryShell runs cmd on the connection's shell. ok is false when the shell
 // is busy or unusable: the caller then uses a session of its own.
 func (c *Conn) tryShell(ctx context.Context, cmd string) (res *modules.ExecResult, err error, ok bool) {
-	c.shellMu.Lock()
-	if c.noShell {
-		c.shellMu.Unlock()
+	sh := c.theShell()
+	if sh == nil {
 		return nil, nil, false
 	}
-	sh := c.sh
-	if sh == nil {
-		sh = &shell{}
-		c.sh = sh
-	}
-	c.shellMu.Unlock()
 	if !sh.mu.TryLock() {
 		c.debugf("persistent shell busy: this command gets a session of its own")
 		return nil, nil, false
 	}
 	defer sh.mu.Unlock()
-	if sh.sess == nil || sh.broken {
-		sh.close(c)
-		nsh, err := c.startShell(ctx)
-		if err != nil {
-			if errors.Is(err, modules.ErrConnectionLost) || ctx.Err() != nil {
-				return nil, err, true
-			}
-			// The server cannot run a shell this way: never try again.
-			c.debugf("no persistent shell (%v): a session per command from now on", err)
-			c.shellMu.Lock()
-			c.noShell = true
-			c.shellMu.Unlock()
-			return nil, nil, false
-		}
-		sh.sess, sh.in, sh.out, sh.errr, sh.pid, sh.broken = nsh.sess, nsh.in, nsh.out, nsh.errr, nsh.pid, false
-		c.debugf("persistent shell started (pid %d)", sh.pid)
+	if err, ok := c.ensureShell(ctx, sh); err != nil || !ok {
+		return nil, err, ok
 	}
 	res, err = c.shellRun(ctx, sh, cmd)
 	return res, err, true
+}
+
+// theShell is the connection's shell (created, not started, on first
+// use), or nil when the connection runs a session per command.
+func (c *Conn) theShell() *shell {
+	c.shellMu.Lock()
+	defer c.shellMu.Unlock()
+	if c.noShell {
+		return nil
+	}
+	if c.sh == nil {
+		c.sh = &shell{}
+	}
+	return c.sh
+}
+
+// ensureShell starts sh unless it is running; sh.mu is held. ok is false
+// when the server cannot run a persistent shell (from now on, a session
+// per command); err is set when the connection or ctx failed.
+func (c *Conn) ensureShell(ctx context.Context, sh *shell) (err error, ok bool) {
+	if sh.sess != nil && !sh.broken {
+		return nil, true
+	}
+	sh.close(c)
+	nsh, err := c.startShell(ctx)
+	if err != nil {
+		if errors.Is(err, modules.ErrConnectionLost) || ctx.Err() != nil {
+			return err, true
+		}
+		// The server cannot run a shell this way: never try again.
+		c.debugf("no persistent shell (%v): a session per command from now on", err)
+		c.shellMu.Lock()
+		c.noShell = true
+		c.shellMu.Unlock()
+		return nil, false
+	}
+	sh.sess, sh.in, sh.out, sh.errr, sh.pid, sh.broken = nsh.sess, nsh.in, nsh.out, nsh.errr, nsh.pid, false
+	c.debugf("persistent shell started (pid %d)", sh.pid)
+	return nil, true
+}
+
+// Warm starts the persistent shell ahead of the first command (the runner
+// calls it on the hosts of the next batch while the current one reboots,
+// so that the batch's first task does not wait for it). It does nothing
+// when the shell runs, is busy or is not used.
+func (c *Conn) Warm(ctx context.Context) error {
+	sh := c.theShell()
+	if sh == nil || !sh.mu.TryLock() {
+		return nil
+	}
+	defer sh.mu.Unlock()
+	err, _ := c.ensureShell(ctx, sh)
+	return err
 }
 
 func newToken() string {
