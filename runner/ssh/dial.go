@@ -2,6 +2,7 @@ package ssh
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -86,13 +87,17 @@ func (d *Dialer) attempt(ctx context.Context, p *hostParams, via *ssh.Client, al
 	dctx, cancel := context.WithTimeout(ctx, p.connectTimeout)
 	var nc net.Conn
 	var err error
-	if via == nil {
-		var nd net.Dialer
-		nc, err = nd.DialContext(dctx, "tcp", addr)
-	} else {
-		nc, err = via.DialContext(dctx, "tcp", addr)
-	}
+	nc, err = staggeredDial(dctx, func(ctx context.Context) (net.Conn, error) {
+		if via == nil {
+			var nd net.Dialer
+			return nd.DialContext(ctx, "tcp", addr)
+		}
+		return via.DialContext(ctx, "tcp", addr)
+	})
 	cancel()
+	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+		err = fmt.Errorf("no answer within %v: %w", p.connectTimeout, err)
+	}
 	if err != nil {
 		return nil, fail("connect", err)
 	}
