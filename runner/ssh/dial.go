@@ -87,13 +87,19 @@ func (d *Dialer) attempt(ctx context.Context, p *hostParams, via *ssh.Client, al
 	dctx, cancel := context.WithTimeout(ctx, p.connectTimeout)
 	var nc net.Conn
 	var err error
-	nc, err = staggeredDial(dctx, func(ctx context.Context) (net.Conn, error) {
-		if via == nil {
-			var nd net.Dialer
-			return nd.DialContext(ctx, "tcp", addr)
-		}
-		return via.DialContext(ctx, "tcp", addr)
-	})
+	var proxy *proxyConn
+	if p.proxyCommand != "" && via == nil {
+		proxy, err = dialProxyCommand(p.proxyCommand, addr)
+		nc = proxy
+	} else {
+		nc, err = staggeredDial(dctx, func(ctx context.Context) (net.Conn, error) {
+			if via == nil {
+				var nd net.Dialer
+				return nd.DialContext(ctx, "tcp", addr)
+			}
+			return via.DialContext(ctx, "tcp", addr)
+		})
+	}
 	cancel()
 	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 		err = fmt.Errorf("no answer within %v: %w", p.connectTimeout, err)
@@ -134,6 +140,11 @@ func (d *Dialer) attempt(ctx context.Context, p *hostParams, via *ssh.Client, al
 	}
 	if err != nil {
 		nc.Close()
+		if proxy != nil {
+			if msg := proxy.Stderr(); msg != "" {
+				err = fmt.Errorf("%w (ProxyCommand said: %s)", err, msg)
+			}
+		}
 		if strings.Contains(err.Error(), "unable to authenticate") {
 			return nil, fail(fmt.Sprintf("authentication as %s (identities %s; ssh-agent and password when set)", p.user, strings.Join(p.identityFiles, ", ")), err)
 		}

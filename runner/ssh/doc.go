@@ -61,10 +61,10 @@
 // ~/.ssh/config and /etc/ssh/ssh_config (Config.SSHConfigFiles) are read
 // with github.com/kevinburke/ssh_config; Host patterns match ansible_host
 // (or the inventory name), as with Ansible. Honoured: HostName, User, Port,
-// IdentityFile, IdentitiesOnly, ProxyJump, UserKnownHostsFile,
+// IdentityFile, IdentitiesOnly, ProxyJump, ProxyCommand, UserKnownHostsFile,
 // StrictHostKeyChecking, ConnectTimeout, ServerAliveInterval,
 // ServerAliveCountMax (a ServerAliveInterval of 0 keeps drover's default).
-// ProxyCommand is not supported (warned about); Match is limited to what the
+// Match is limited to what the
 // parser supports (Match Host, Match all): a file it cannot parse is
 // ignored with a warning. Options in
 // ansible_ssh_common_args / ansible_ssh_extra_args (-o Key=Value, -J, -p,
@@ -78,6 +78,14 @@
 // Dialer keeps one connection per hop (keyed by the chain up to that hop),
 // shared by every host behind it and redialed when it dies; Dialer.Close
 // closes them.
+//
+// A ProxyCommand (proxycmd.go) runs locally under /bin/sh -c in a process
+// group of its own; SSH is spoken over its stdin and stdout, and closing
+// the connection ends it. ProxyJump wins when a host has both.
+//
+// TCP connects (tcpdial.go) start a fresh attempt every 250 ms while none
+// is answered, so that a host whose network comes back is seen within a
+// fraction of a second rather than at the kernel's next SYN retransmission.
 //
 // ShellQuote (quote.go) quotes a word for a POSIX shell.
 package ssh

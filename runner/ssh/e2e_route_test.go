@@ -131,4 +131,30 @@ Host web2
 		assertOnHost(t, fleet, web2, "h02")
 		clientsAre(t, "h02", "h01")
 	})
+
+	t.Run("ProxyCommandSSHW", func(t *testing.T) {
+		// The common bastion form before ProxyJump existed: OpenSSH's own
+		// client relays through h01 (ssh -W), drover speaks SSH over it.
+		cfgFile := filepath.Join(t.TempDir(), "ssh_config")
+		writeFile(t, cfgFile, fmt.Sprintf(`Host web3
+  HostName %s
+  Port %s
+  User root
+  IdentityFile %s
+  UserKnownHostsFile %s
+  ProxyCommand ssh -q -F none -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=%s -i %s -p %s -W %%h:%%p root@%s
+`, fleet.Addr("h03"), port, fleet.KeyPath(), fleet.KnownHostsPath(),
+			fleet.KnownHostsPath(), fleet.KeyPath(), port, fleet.Addr("h01")))
+		c := Config{KnownHostsFiles: []string{}, SSHConfigFiles: []string{cfgFile}, IdentityFiles: []string{}, Warn: func(m string) { t.Log(m) }}
+		web3, err := e2eDial(t, c, modules.Target{Name: "web3"})
+		if err != nil {
+			t.Fatalf("web3 (ProxyCommand ssh -W through h01): %v", err)
+		}
+		assertOnHost(t, fleet, web3, "h03")
+		clientsAre(t, "h03", "h01")
+		// Closing the connection ends the relay: h01 has no client left.
+		web3.Close()
+		waitFor(t, func() bool { got, _ := fleet.ClientHosts("h01"); return len(got) == 0 })
+		waitFor(t, func() bool { got, _ := fleet.ClientHosts("h03"); return len(got) == 0 })
+	})
 }

@@ -24,6 +24,7 @@ type hostParams struct {
 	identityFiles     []string // in the order tried
 	identitiesOnly    bool
 	proxyJump         []string // bastion chain, nearest first
+	proxyCommand      string   // ssh_config ProxyCommand, %-expanded ("" = none)
 	knownHosts        []string // known_hosts files, first ones searched first
 	hostKeyChecking   string
 	connectTimeout    time.Duration
@@ -119,8 +120,12 @@ func (d *Dialer) resolve(t modules.Target) (*hostParams, error) {
 			}
 		}
 	}
-	if pc := d.lookup(opts, alias, "ProxyCommand"); pc != "" && !strings.EqualFold(pc, "none") && len(p.proxyJump) == 0 {
-		d.warnOnce("proxycommand:"+alias, fmt.Sprintf("WARNING: ssh: ProxyCommand for %s is not supported and is ignored (use ProxyJump)", alias))
+	if pc := d.lookup(opts, alias, "ProxyCommand"); pc != "" && !strings.EqualFold(pc, "none") {
+		if len(p.proxyJump) > 0 {
+			d.warnOnce("proxycommand:"+alias, fmt.Sprintf("WARNING: ssh: %s has both ProxyJump and ProxyCommand; ProxyJump is used", alias))
+		} else {
+			p.proxyCommand = d.expand(pc, p)
+		}
 	}
 
 	// Host keys.
