@@ -164,6 +164,7 @@ func actMeta(_ context.Context, h *hostRun, n *playbooks.Node, vars map[string]a
 		h.factsMu.Lock()
 		h.facts = map[string]any{}
 		h.factsMu.Unlock()
+		h.pr.facts.clear(h.host.Name)
 		return modules.Result{"changed": false}
 	}
 	return modules.Fail(fmt.Sprintf("meta: %q is not supported", what))

@@ -38,6 +38,13 @@ type Options struct {
 	Deadline time.Time
 	// VaultPassword decrypts ansible-vault encrypted vars_files.
 	VaultPassword []byte
+	// Facts keeps what set_fact, register and fact gathering give each
+	// host across the plays of a run (as Ansible does); nil: each play
+	// starts without.
+	Facts *HostFacts
+	// InventoryVars are every inventory host's variables, for hostvars;
+	// nil: the play's hosts only.
+	InventoryVars map[string]map[string]any
 }
 
 func (o *Options) connectTimeout() time.Duration {

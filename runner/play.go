@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"sync"
 	"time"
@@ -37,6 +38,7 @@ type playRun struct {
 
 	groups        map[string]any
 	hostvars      map[string]any
+	facts         *HostFacts // the run's, or this play's
 	allNames      []any
 	batchNames    []any
 	playVarsFiles []map[string]any
@@ -138,10 +140,23 @@ func RunPlay(ctx context.Context, opts *Options, idx int, prog *playbooks.Progra
 		}
 		pr.groups[g] = l
 	}
-	pr.hostvars = make(map[string]any, len(hosts))
-	for _, h := range hosts {
-		pr.hostvars[h.Name] = h.Vars
+	pr.facts = opts.Facts
+	if pr.facts == nil {
+		pr.facts = NewHostFacts()
 	}
+	// Every inventory host, and the play's hosts (the implicit localhost
+	// is in no inventory).
+	invVars, cloned := opts.InventoryVars, false
+	for _, h := range hosts {
+		if _, ok := invVars[h.Name]; !ok {
+			if !cloned {
+				invVars, cloned = make(map[string]map[string]any, len(opts.InventoryVars)+len(hosts)), true
+				maps.Copy(invVars, opts.InventoryVars)
+			}
+			invVars[h.Name] = h.Vars
+		}
+	}
+	pr.hostvars = buildHostvars(invVars, pr.facts)
 	if err := pr.loadVarsFiles(); err != nil {
 		res := &PlayResult{Name: play.Name, Stopped: err.Error()}
 		for _, h := range hosts {

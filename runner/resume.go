@@ -112,7 +112,7 @@ func (r *Resume) restore(play int, hr *hostRun) int {
 		return prog.Entry
 	}
 	for k, v := range h.facts {
-		hr.facts[k] = v
+		hr.setFact(k, v)
 	}
 	hr.stats = h.stats
 	hr.rebooted = h.stats.Rebooted

@@ -50,7 +50,11 @@ type hostRun struct {
 }
 
 func newHostRun(pr *playRun, h *Host) *hostRun {
-	return &hostRun{pr: pr, host: h, facts: map[string]any{}, notified: map[string]bool{}, blocks: map[int]bool{}, lastNode: -1}
+	facts := pr.facts.of(h.Name) // what earlier plays gave the host
+	if facts == nil {
+		facts = map[string]any{}
+	}
+	return &hostRun{pr: pr, host: h, facts: facts, notified: map[string]bool{}, blocks: map[int]bool{}, lastNode: -1}
 }
 
 // connect returns the host's connection, dialing it when there is none.
@@ -190,4 +194,5 @@ func (h *hostRun) setFact(k string, v any) {
 	h.factsMu.Lock()
 	h.facts[k] = v
 	h.factsMu.Unlock()
+	h.pr.facts.set(h.host.Name, k, v)
 }

@@ -234,6 +234,7 @@ func runRun(ctx context.Context, stop <-chan struct{}, o runOptions, args []stri
 		Forks: o.Forks, Serial: serial, MaxFailPercentage: maxFail, Check: o.Check, Diff: o.Diff,
 		Become: o.Become, BecomePassword: becomePass, ExtraVars: in.extra, Tags: o.Tags, SkipTags: o.SkipTags,
 		ConnectTimeout: o.ConnectTimeout, Yes: o.Yes, Stop: stop, Resume: resume, VaultPassword: in.vault, Deadline: deadline,
+		Facts: runner.NewHostFacts(), InventoryVars: inventoryVars(in.inv),
 	}
 	if o.Forks == 0 && in.config.Forks > 0 {
 		ropts.Forks = in.config.Forks

@@ -141,6 +141,19 @@ func loadInputs(o commonOptions, path string, needInventory bool, stderr io.Writ
 	return in, nil
 }
 
+// inventoryVars are every inventory host's variables, for hostvars.
+func inventoryVars(inv *inventory.Inventory) map[string]map[string]any {
+	if inv == nil {
+		return nil
+	}
+	hosts := inv.Hosts()
+	out := make(map[string]map[string]any, len(hosts))
+	for _, h := range hosts {
+		out[h.Name] = h.Vars
+	}
+	return out
+}
+
 func withVar(vars map[string]any, k string, v any) map[string]any {
 	out := make(map[string]any, len(vars)+1)
 	for a, b := range vars {

@@ -69,6 +69,8 @@ func native(x any) any {
 		return t
 	case *exec.Value:
 		return toNative(t)
+	case *Lazy:
+		return native(t.Map())
 	case exec.ValuesList:
 		out := make([]any, len(t))
 		for i, item := range t {
@@ -161,7 +163,7 @@ func native(x any) any {
 // new containers.
 func sameScalar(a, b any) bool {
 	switch b.(type) {
-	case *exec.Value, exec.ValuesList, []*exec.Value, *exec.Dict, exec.Dict:
+	case *exec.Value, exec.ValuesList, []*exec.Value, *exec.Dict, exec.Dict, *Lazy:
 		return false
 	case []any, map[string]any:
 		ra, rb := reflect.ValueOf(a), reflect.ValueOf(b)

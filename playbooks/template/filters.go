@@ -49,6 +49,7 @@ func ansibleFilters() map[string]exec.FilterFunction {
 		"union":           wrap("union", fUnion),
 		"combine":         wrap("combine", fCombine),
 		"dict2items":      wrap("dict2items", fDict2Items),
+		"extract":         wrap("extract", fExtract),
 		"items2dict":      wrap("items2dict", fItems2Dict),
 		"ternary":         wrap("ternary", fTernary),
 		"basename":        wrap("basename", fBasename),
