@@ -8,6 +8,8 @@
 # Sizes and repetitions (environment):
 #   RUNS=3 THROUGHPUT_HOSTS=10,50,100 REBOOT_HOSTS=20,100
 #   SCALE_SSH_HOSTS=1000 SCALE_HOSTS=1000,10000 REBOOT_DELAY=2s
+#   SCALE_SHELL=interp (the scale fleet's hosts interpret their commands in
+#   process; fork: each command forks /bin/sh, as the test fleet does)
 #   WORKLOADS=throughput,rolling-reboot,scale  RESULTS=bench/RESULTS.md
 # A quick run: RUNS=1 THROUGHPUT_HOSTS=10 REBOOT_HOSTS=20 SCALE_HOSTS=1000 bench/run.sh
 #
@@ -23,6 +25,7 @@ REBOOT_HOSTS=${REBOOT_HOSTS:-20,100}
 SCALE_SSH_HOSTS=${SCALE_SSH_HOSTS:-1000}
 SCALE_HOSTS=${SCALE_HOSTS:-1000,10000}
 REBOOT_DELAY=${REBOOT_DELAY:-2s}
+SCALE_SHELL=${SCALE_SHELL:-interp}
 WORKLOADS=${WORKLOADS:-throughput,rolling-reboot,scale}
 RESULTS=${RESULTS:-bench/RESULTS.md}
 
@@ -36,7 +39,7 @@ until $GO build -o bin/drover ./cmd/drover; do
 done
 $GO build -o bin/droverbench ./bench/cmd/droverbench
 
-cmdline="bin/droverbench --drover bin/drover --workloads $WORKLOADS --runs $RUNS --throughput-hosts $THROUGHPUT_HOSTS --reboot-hosts $REBOOT_HOSTS --scale-ssh-hosts $SCALE_SSH_HOSTS --scale-hosts $SCALE_HOSTS --reboot-delay $REBOOT_DELAY --json bench/results.json"
+cmdline="bin/droverbench --drover bin/drover --workloads $WORKLOADS --runs $RUNS --throughput-hosts $THROUGHPUT_HOSTS --reboot-hosts $REBOOT_HOSTS --scale-ssh-hosts $SCALE_SSH_HOSTS --scale-hosts $SCALE_HOSTS --scale-shell $SCALE_SHELL --reboot-delay $REBOOT_DELAY --json bench/results.json"
 tables=$(mktemp)
 trap 'rm -f "$tables" "$tables.md"' EXIT
 echo "bench: $cmdline" >&2

@@ -2,10 +2,12 @@ package modules_test
 
 import (
 	"context"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -17,8 +19,80 @@ import (
 // Every module against a host of the in-process fleet: it does its work on
 // the host (checked on the host's own files), and a second run with the
 // same arguments reports no change where Ansible's would not.
+//
+// It runs twice: on a host that forks /bin/sh for its commands, and on one
+// that interprets them in process (fleet.Options.InterpShell, with Go
+// stand-ins for the common coreutils): the checks on the host's files
+// prove both give every module the same effect.
 func TestModulesOnTheFleet(t *testing.T) {
-	f, err := fleet.New(fleet.Options{Dir: t.TempDir(), Hosts: 1, NoSSH: true, RebootDelay: 200 * time.Millisecond})
+	var trees []map[string]string
+	for _, mode := range []struct {
+		name   string
+		interp bool
+	}{{"fork", false}, {"interp", true}} {
+		var tree map[string]string
+		t.Run(mode.name, func(t *testing.T) { tree = testModulesOnTheFleet(t, mode.interp) })
+		trees = append(trees, tree)
+	}
+	if len(trees) == 2 && trees[0] != nil && trees[1] != nil {
+		for _, k := range sortedKeys(trees[0], trees[1]) {
+			if trees[0][k] != trees[1][k] {
+				t.Errorf("host file %s: forked shell %q, interpreter %q", k, trees[0][k], trees[1][k])
+			}
+		}
+	}
+}
+
+// hostTree describes the files under root: type, permission bits and
+// content by relative path (not times, nor the fleet's own files).
+func hostTree(t *testing.T, root string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		if rel == "reboots.log" {
+			return nil
+		}
+		fi, err := os.Lstat(path)
+		if err != nil {
+			return err
+		}
+		desc := fi.Mode().String()
+		if fi.Mode().IsRegular() {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			desc += " " + string(b)
+		}
+		out[rel] = desc
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("walk %s: %v", root, err)
+	}
+	return out
+}
+
+func sortedKeys(a, b map[string]string) []string {
+	var keys []string
+	for k := range a {
+		keys = append(keys, k)
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func testModulesOnTheFleet(t *testing.T, interpShell bool) map[string]string {
+	f, err := fleet.New(fleet.Options{Dir: t.TempDir(), Hosts: 1, NoSSH: true, RebootDelay: 200 * time.Millisecond, InterpShell: interpShell})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,6 +192,7 @@ func TestModulesOnTheFleet(t *testing.T) {
 			}
 		}
 	}
+	return hostTree(t, root)
 }
 
 func fileIs(path, want string) func() string {

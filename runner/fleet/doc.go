@@ -29,6 +29,16 @@
 // simulated boot id too. Mounts are private to the namespace: nothing
 // changes on the machine.
 //
+// With Options.InterpShell, hosts do not fork /bin/sh: each command (and
+// drover's persistent shell, `exec /bin/sh` reading its commands from
+// stdin) runs in an in-process POSIX shell interpreter (mvdan.cc/sh/v3),
+// with the common coreutils (stat, cat, chmod, mv, rm, mkdir, grep,
+// sha1sum, ...) in Go for the argument forms they reproduce exactly, and
+// every other program (the stand-ins included) forked as before. $$ is a
+// fake pid above any real pid; kill of a fake pid stops that interpreter.
+// Background jobs (`cmd &`) end with the command that started them. See
+// interp.go. This is how a 10,000-host fleet fits on two cores.
+//
 // Rebooting: the stand-ins tell the fleet to reboot through a FIFO in the
 // host directory and then sleep, as a real reboot never lets the command
 // return normally. A simulated reboot drops every connection of the host at

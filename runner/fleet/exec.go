@@ -42,13 +42,17 @@ const waitDelay = 30 * time.Second
 // killed when ctx ends (the error wraps ctx.Err()) or when the link ends
 // (the host went down or became unreachable: the error wraps
 // modules.ErrConnectionLost). started, when not nil, receives the process
-// group id.
+// group id (with InterpShell: the interpreter's fake pid, see
+// interp.go).
 func (h *host) run(ctx context.Context, l *link, cmdline string, stdin io.Reader, stdout, stderr io.Writer, started func(pgid int)) (exitStatus, error) {
 	if l.ctx.Err() != nil {
 		return exitStatus{}, h.lostErr()
 	}
 	if err := ctx.Err(); err != nil {
 		return exitStatus{}, fmt.Errorf("host %s: %w", h.name, err)
+	}
+	if h.f.opts.InterpShell {
+		return h.runInterp(ctx, l, rewrite(h, cmdline), stdin, stdout, stderr, started)
 	}
 	cmd := h.f.command(h, rewrite(h, cmdline))
 	cmd.Stdout = stdout

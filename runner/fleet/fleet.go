@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"bufio"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
@@ -14,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -31,8 +33,10 @@ type Fleet struct {
 	user      string
 	token     string
 	clientKey ssh.Signer
-	mountNS   bool // commands run in their own mount namespace
+	mountNS   bool         // commands run in their own mount namespace
+	fakePids  atomic.Int64 // InterpShell: fake pids handed out
 	hosts     []*host
+	ctl       *os.File // the control FIFO, read by readControl
 	byName    map[string]*host
 
 	wg        sync.WaitGroup
@@ -103,6 +107,9 @@ func New(opts Options) (*Fleet, error) {
 	if err := writeStandIns(f.standInDir()); err != nil {
 		return nil, err
 	}
+	if err := f.openControl(); err != nil {
+		return nil, err
+	}
 	for i := 0; i < opts.Hosts; i++ {
 		h, err := f.newHost(i)
 		if err != nil {
@@ -111,10 +118,16 @@ func New(opts Options) (*Fleet, error) {
 		}
 		f.hosts = append(f.hosts, h)
 		f.byName[h.name] = h
-		if i == 0 && !opts.NoMountNS {
+		if i == 0 && !opts.NoMountNS && !opts.InterpShell {
 			f.mountNS = f.probeMountNS(h)
 		}
 	}
+	// The hosts are all known: the stand-ins' requests can be served.
+	f.wg.Add(1)
+	go func() {
+		defer f.wg.Done()
+		f.readControl()
+	}()
 	if err := f.writeKnownHosts(); err != nil {
 		f.Close()
 		return nil, err
@@ -175,6 +188,7 @@ func (f *Fleet) newHost(i int) (*host, error) {
 		healthFailPath: filepath.Join(dir, "faults", "healthfail"),
 		conns:          map[net.Conn]struct{}{},
 		pgids:          map[int]struct{}{},
+		interps:        map[int]*interpProc{},
 		fault:          f.opts.Faults[name],
 	}
 	h.rebootLogPath = filepath.Join(h.root, "reboots.log")
@@ -201,32 +215,22 @@ func (f *Fleet) newHost(i int) (*host, error) {
 			return nil, fmt.Errorf("fleet: host %s: %w", name, err)
 		}
 	}
-	if err := syscall.Mkfifo(h.controlPath, 0o600); err != nil {
+	// The fleet's control FIFO, under the host's name: one descriptor for
+	// the whole fleet, not one a host.
+	if err := os.Symlink(f.controlPath(), h.controlPath); err != nil {
 		return nil, fmt.Errorf("fleet: host %s: control fifo: %w", name, err)
 	}
-	// O_RDWR: the open does not wait for a writer, and the FIFO never
-	// reports end of file while we hold it.
-	if h.ctl, err = os.OpenFile(h.controlPath, os.O_RDWR, 0); err != nil {
-		return nil, fmt.Errorf("fleet: host %s: control fifo: %w", name, err)
-	}
-	f.wg.Add(1)
-	go func() {
-		defer f.wg.Done()
-		h.readControl()
-	}()
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.state = stateUp
 	if !h.fault.Down {
 		if err := h.startLinkLocked(); err != nil {
-			h.ctl.Close()
 			return nil, fmt.Errorf("fleet: %w", err)
 		}
 	} else if !f.opts.NoSSH {
 		// Reserve a port for the host, so that the inventory is stable.
 		ln, err := listenPort(0)
 		if err != nil {
-			h.ctl.Close()
 			return nil, fmt.Errorf("fleet: host %s: listen: %w", name, err)
 		}
 		h.port = ln.Addr().(*net.TCPAddr).Port
@@ -243,6 +247,9 @@ func (f *Fleet) Close() error {
 			h.close()
 		}
 		f.reap("DROVER_FLEET_ID=" + f.token + "/")
+		if f.ctl != nil {
+			f.ctl.Close()
+		}
 		f.wg.Wait()
 	})
 	return nil
@@ -263,6 +270,51 @@ func (f *Fleet) host(name string) (*host, error) {
 // MountNS reports whether commands run in their own mount namespace, where
 // /proc/sys/kernel/random/boot_id is the host's boot id for every program.
 func (f *Fleet) MountNS() bool { return f.mountNS }
+
+// controlPath is the FIFO the stand-ins write their requests to (each
+// host's <dir>/control links to it).
+func (f *Fleet) controlPath() string { return filepath.Join(f.dir, "control") }
+
+// openControl creates and opens the control FIFO.
+func (f *Fleet) openControl() error {
+	p := f.controlPath()
+	if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+		return fmt.Errorf("fleet: control fifo: %w", err)
+	}
+	if err := syscall.Mkfifo(p, 0o600); err != nil {
+		return fmt.Errorf("fleet: control fifo: %w", err)
+	}
+	// O_RDWR: the open does not wait for a writer, and the FIFO never
+	// reports end of file while we hold it.
+	ctl, err := os.OpenFile(p, os.O_RDWR, 0)
+	if err != nil {
+		return fmt.Errorf("fleet: control fifo: %w", err)
+	}
+	f.ctl = ctl
+	return nil
+}
+
+// readControl serves the control FIFO: lines "reboot PID HOST" and
+// "halt PID HOST" written by the stand-ins (each at most PIPE_BUF bytes,
+// so never interleaved).
+func (f *Fleet) readControl() {
+	sc := bufio.NewScanner(f.ctl)
+	for sc.Scan() {
+		var what, name string
+		var pid int
+		fmt.Sscan(sc.Text(), &what, &pid, &name)
+		h := f.byName[name]
+		if h == nil {
+			continue
+		}
+		switch what {
+		case "reboot":
+			h.goDown(false)
+		case "halt":
+			h.goDown(true)
+		}
+	}
+}
 
 // standInDir holds the stand-in scripts every host's bin links to.
 func (f *Fleet) standInDir() string { return filepath.Join(f.dir, "stand-ins") }

@@ -1,7 +1,6 @@
 package fleet
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"net"
@@ -42,15 +41,15 @@ type host struct {
 	root           string // <dir>/root: cwd and HOME of commands
 	binDir         string // <dir>/bin: the stand-ins
 	bootIDPath     string // <dir>/boot_id
-	controlPath    string // <dir>/control: FIFO the stand-ins write to
+	controlPath    string // <dir>/control: link to the fleet's FIFO the stand-ins write to
 	healthFailPath string // <dir>/faults/healthfail
 	rebootLogPath  string // <root>/reboots.log
 
 	hostKey   ssh.Signer
 	sshConfig *ssh.ServerConfig
-	ctl       *os.File
 
 	connections atomic.Int64
+	goHandled   atomic.Int64 // InterpShell: commands run by a Go command
 
 	mu        sync.Mutex
 	closed    bool
@@ -62,7 +61,8 @@ type host struct {
 	ln        net.Listener // nil while unreachable or with NoSSH
 	conns     map[net.Conn]struct{}
 	pgids     map[int]struct{}
-	timer     *time.Timer // pending comeUp
+	interps   map[int]*interpProc // InterpShell: running interpreters by fake pid
+	timer     *time.Timer         // pending comeUp
 	downAt    time.Time
 	oldBootID string
 }
@@ -148,11 +148,12 @@ func (h *host) dropLinkLocked() {
 }
 
 // killGroupsLocked kills every process group the host started that is
-// still registered.
+// still registered, and stops its interpreters (InterpShell).
 func (h *host) killGroupsLocked() {
 	for pg := range h.pgids {
 		_ = syscall.Kill(-pg, syscall.SIGKILL)
 	}
+	h.cancelInterpsLocked()
 }
 
 // goDown takes the host down for a reboot (halt=false) or a power-off.
@@ -266,23 +267,6 @@ func (h *host) powerOn() {
 	h.comeUp()
 }
 
-// readControl serves the host's control FIFO: lines "reboot PID" and
-// "halt PID" written by the stand-ins.
-func (h *host) readControl() {
-	sc := bufio.NewScanner(h.ctl)
-	for sc.Scan() {
-		var what string
-		var pid int
-		fmt.Sscan(sc.Text(), &what, &pid)
-		switch what {
-		case "reboot":
-			h.goDown(false)
-		case "halt":
-			h.goDown(true)
-		}
-	}
-}
-
 // close stops the host for good.
 func (h *host) close() {
 	h.mu.Lock()
@@ -294,9 +278,6 @@ func (h *host) close() {
 	}
 	h.dropLinkLocked()
 	h.killGroupsLocked()
-	if h.ctl != nil {
-		h.ctl.Close()
-	}
 }
 
 // setMarker creates (on) or removes (off) an empty marker file.

@@ -24,6 +24,11 @@ type Options struct {
 	// NoMountNS keeps commands out of private mount namespaces even where
 	// the fleet could use them (see the package doc).
 	NoMountNS bool
+	// InterpShell: hosts interpret their commands in process with
+	// mvdan.cc/sh/v3/interp instead of forking /bin/sh, and run the
+	// common coreutils in Go (see interp.go); implies no mount namespace.
+	// A host then costs the machine goroutines instead of processes.
+	InterpShell bool
 	// Groups are extra inventory groups that hold every host (for example
 	// "affected", the group a playbook targets).
 	Groups []string

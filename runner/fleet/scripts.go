@@ -23,7 +23,7 @@ for a in "$@"; do
 	-p|--poweroff|--halt) what=halt ;;
 	esac
 done
-printf '%s %s\n' "$what" "$$" > "$__h/control"
+printf '%s %s %s\n' "$what" "$$" "${__h##*/}" > "$__h/control"
 while :; do sleep 3600; done
 `
 
@@ -37,7 +37,7 @@ for a in "$@"; do
 	--reboot) what=reboot ;;
 	esac
 done
-printf '%s %s\n' "$what" "$$" > "$__h/control"
+printf '%s %s %s\n' "$what" "$$" "${__h##*/}" > "$__h/control"
 while :; do sleep 3600; done
 `
 
@@ -56,7 +56,7 @@ for a in "$@"; do
 	-*r*) what=reboot ;;
 	esac
 done
-printf '%s %s\n' "$what" "$$" > "$__h/control"
+printf '%s %s %s\n' "$what" "$$" "${__h##*/}" > "$__h/control"
 while :; do sleep 3600; done
 `
 

@@ -152,7 +152,7 @@ func (h *host) serveSession(ch ssh.Channel, reqs <-chan *ssh.Request, l *link) {
 				pg := pgid
 				mu.Unlock()
 				if sig, ok := signals[p.Signal]; ok && pg > 0 {
-					_ = syscall.Kill(-pg, sig)
+					h.signalGroup(pg, sig)
 				}
 			}
 			if req.WantReply {

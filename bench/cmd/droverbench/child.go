@@ -28,11 +28,12 @@ type childResult struct {
 
 // inprocChild runs the playbook on an n-host NoSSH fleet through
 // runner.RunPlay and the fleet's in-process Dialer, and writes a
-// childResult to resultPath.
-func inprocChild(n int, dir, playbook, resultPath string) error {
+// childResult to resultPath. shell is the hosts' shell: "interp" or
+// "fork" (see --scale-shell).
+func inprocChild(n int, dir, playbook, resultPath, shell string) error {
 	res := childResult{Hosts: n}
 	t0 := time.Now()
-	fl, err := fleet.New(fleet.Options{Dir: dir, Hosts: n, Racks: racks(n), NoSSH: true, NoMountNS: true, User: "root"})
+	fl, err := fleet.New(fleet.Options{Dir: dir, Hosts: n, Racks: racks(n), NoSSH: true, NoMountNS: true, User: "root", InterpShell: shell == "interp"})
 	if err != nil {
 		return err
 	}

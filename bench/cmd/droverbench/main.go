@@ -25,6 +25,8 @@ type bench struct {
 	cg              mounts
 	log             io.Writer
 	baselines       []baseline
+	scaleShell      string // "interp" or "fork": how the scale fleets' hosts run commands
+	cpuProfile      string // --cpuprofile prefix, "" for none
 }
 
 func (b *bench) logf(format string, a ...any) {
@@ -47,6 +49,7 @@ func run(args []string) error {
 	scaleIn := fs.String("scale-hosts", "1000,10000", "host counts of the scale workload in process (runner.RunPlay)")
 	runs := fs.Int("runs", 3, "runs of each executor (A B A B ...)")
 	scaleRuns := fs.Int("scale-runs", 1, "runs of each scale size")
+	scaleShell := fs.String("scale-shell", "interp", "how the scale fleets' hosts run commands: interp (in-process shell interpreter, Go coreutils) or fork (/bin/sh and real programs a command)")
 	delay := fs.Duration("reboot-delay", 2*time.Second, "simulated reboot delay of the rolling-reboot workload")
 	drover := fs.String("drover", "bin/drover", "drover binary")
 	ansible := fs.String("ansible", "ansible-playbook", "ansible-playbook binary")
@@ -58,17 +61,33 @@ func run(args []string) error {
 	childDir := fs.String("inproc-dir", "", "internal")
 	childRes := fs.String("inproc-result", "", "internal")
 	childPB := fs.String("inproc-playbook", "", "internal")
+	cpuProfile := fs.String("cpuprofile", "", "write CPU profiles PREFIX.bench.pprof (this process: the SSH scale fleet) and PREFIX.inproc-N.pprof (the in-process scale children)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if *scaleShell != "interp" && *scaleShell != "fork" {
+		return fmt.Errorf("--scale-shell %q: want interp or fork", *scaleShell)
+	}
+	raiseNoFile()
+	if *cpuProfile != "" {
+		name := *cpuProfile + ".bench.pprof"
+		if *child > 0 {
+			name = fmt.Sprintf("%s.inproc-%d.pprof", *cpuProfile, *child)
+		}
+		stopProfile, err := startCPUProfile(name)
+		if err != nil {
+			return err
+		}
+		defer stopProfile()
+	}
 	if *child > 0 {
-		return inprocChild(*child, *childDir, *childPB, *childRes)
+		return inprocChild(*child, *childDir, *childPB, *childRes, *scaleShell)
 	}
 	cg, err := findMounts()
 	if err != nil {
 		return err
 	}
-	b := &bench{cg: cg, log: os.Stderr}
+	b := &bench{cg: cg, log: os.Stderr, scaleShell: *scaleShell, cpuProfile: *cpuProfile}
 	defer cg.removeBase()
 	if b.drover, err = filepath.Abs(*drover); err != nil {
 		return err

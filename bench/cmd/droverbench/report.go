@@ -91,17 +91,18 @@ func writeScale(w io.Writer, runs []scaleRun) {
 		return
 	}
 	fmt.Fprintln(w, "\n### scale: drover only, the throughput playbook (medians)")
-	fmt.Fprintln(w, "\n`ssh`: the drover binary over the in-process fleet's SSH servers (one port a host on 127.0.0.1; the fleet runs in the benchmark process, its CPU is the fleet column). `inproc`: runner.RunPlay with the fleet's in-process Dialer, in a process of its own (its CPU and memory include the in-process fleet; the fleet column is the hosts' shell commands).")
-	fmt.Fprintln(w, "\n| mode | hosts | runs | wall s | drover CPU s | fleet CPU s | peak MB | wall growth | peak growth | hosts ok |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(w, "\n`ssh`: the drover binary over the in-process fleet's SSH servers (one port a host on 127.0.0.1; the fleet runs in the benchmark process, its CPU is the fleet column). `inproc`: runner.RunPlay with the fleet's in-process Dialer, in a process of its own (its CPU and memory include the in-process fleet; the fleet column is the hosts' forked commands). Hosts' shell `interp`: each host interprets its commands in process (mvdan.cc/sh, common coreutils in Go; fleet.Options.InterpShell); `fork`: /bin/sh and the real programs, forked for every command.")
+	fmt.Fprintln(w, "\n| mode | hosts' shell | hosts | runs | wall s | drover CPU s | fleet CPU s | peak MB | wall growth | peak growth | hosts ok |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|")
 	type key struct {
 		mode  string
+		shell string
 		hosts int
 	}
 	var keys []key
 	group := map[key][]scaleRun{}
 	for _, r := range runs {
-		k := key{r.Mode, r.Hosts}
+		k := key{r.Mode, r.Shell, r.Hosts}
 		if _, ok := group[k]; !ok {
 			keys = append(keys, k)
 		}
@@ -122,16 +123,16 @@ func writeScale(w io.Writer, runs []scaleRun) {
 		}
 		wall, peak := med(func(r scaleRun) float64 { return r.Wall }), med(func(r scaleRun) float64 { return r.PeakMB })
 		growW, growP := "", ""
-		if p, ok := prev[k.mode]; ok && p.wall > 0 && p.peak > 0 {
+		if p, ok := prev[k.mode+"/"+k.shell]; ok && p.wall > 0 && p.peak > 0 {
 			hostsX := float64(k.hosts) / float64(p.hosts)
 			growW = fmt.Sprintf("×%.2f for ×%.0f hosts", wall/p.wall, hostsX)
 			growP = fmt.Sprintf("×%.2f", peak/p.peak)
 		}
-		prev[k.mode] = struct {
+		prev[k.mode+"/"+k.shell] = struct {
 			hosts      int
 			wall, peak float64
 		}{k.hosts, wall, peak}
-		fmt.Fprintf(w, "| %s | %d | %d | %.2f | %.2f | %.2f | %.1f | %s | %s | %d |\n", k.mode, k.hosts, len(rs), wall,
+		fmt.Fprintf(w, "| %s | %s | %d | %d | %.2f | %.2f | %.2f | %.1f | %s | %s | %d |\n", k.mode, k.shell, k.hosts, len(rs), wall,
 			med(func(r scaleRun) float64 { return r.CPU }), med(func(r scaleRun) float64 { return r.FleetCPU }),
 			peak, growW, growP, int(med(func(r scaleRun) float64 { return float64(r.OK) })))
 	}

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -18,7 +20,8 @@ import (
 
 // scaleRun is one drover-only run at fleet scale.
 type scaleRun struct {
-	Mode     string  `json:"mode"` // "ssh" (drover binary, fleet SSH servers) or "inproc" (runner.RunPlay, fleet Dialer)
+	Mode     string  `json:"mode"`        // "ssh" (drover binary, fleet SSH servers) or "inproc" (runner.RunPlay, fleet Dialer)
+	Shell    string  `json:"hosts_shell"` // "interp" (fleet.Options.InterpShell) or "fork" (/bin/sh a command)
 	Hosts    int     `json:"hosts"`
 	Run      int     `json:"run"`
 	Wall     float64 `json:"wall_s"`
@@ -32,10 +35,10 @@ type scaleRun struct {
 // runScaleSSH runs the drover binary against an in-process fleet's SSH
 // servers (one port a host on 127.0.0.1), hosted by this process.
 func (b *bench) runScaleSSH(ctx context.Context, n, run int, playbook string) (scaleRun, error) {
-	r := scaleRun{Mode: "ssh", Hosts: n, Run: run}
+	r := scaleRun{Mode: "ssh", Hosts: n, Run: run, Shell: b.scaleShell}
 	dir := filepath.Join(b.work, fmt.Sprintf("scale-ssh-%d-%d", n, run))
 	b.logf("scale over SSH at %d hosts (run %d): starting the in-process fleet", n, run)
-	fl, err := fleet.New(fleet.Options{Dir: dir, Hosts: n, Racks: racks(n), NoMountNS: true, User: "root"})
+	fl, err := fleet.New(fleet.Options{Dir: dir, Hosts: n, Racks: racks(n), NoMountNS: true, User: "root", InterpShell: b.scaleShell == "interp"})
 	if err != nil {
 		return r, err
 	}
@@ -74,7 +77,7 @@ func (b *bench) runScaleSSH(ctx context.Context, n, run int, playbook string) (s
 // runScaleInproc re-executes this program in a cgroup of its own to run the
 // playbook through runner.RunPlay on an n-host NoSSH fleet.
 func (b *bench) runScaleInproc(ctx context.Context, n, run int, playbook string) (scaleRun, error) {
-	r := scaleRun{Mode: "inproc", Hosts: n, Run: run}
+	r := scaleRun{Mode: "inproc", Hosts: n, Run: run, Shell: b.scaleShell}
 	dir := filepath.Join(b.work, fmt.Sprintf("scale-inproc-%d-%d", n, run))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return r, err
@@ -87,7 +90,10 @@ func (b *bench) runScaleInproc(ctx context.Context, n, run int, playbook string)
 	resFile := filepath.Join(dir, "result.json")
 	log := filepath.Join(dir, "child.log")
 	c := command{Argv: []string{self, "--inproc-child", fmt.Sprint(n), "--inproc-dir", filepath.Join(dir, "fleet"),
-		"--inproc-result", resFile, "--inproc-playbook", playbook}, Dir: dir, Log: log}
+		"--inproc-result", resFile, "--inproc-playbook", playbook, "--scale-shell", b.scaleShell}, Dir: dir, Log: log}
+	if b.cpuProfile != "" {
+		c.Argv = append(c.Argv, "--cpuprofile", b.cpuProfile)
+	}
 	m, err := b.cg.run(ctx, fmt.Sprintf("scale-inproc-%d-%d", n, run), c)
 	if err != nil {
 		return r, err
@@ -166,6 +172,43 @@ func rusage(who int) float64 {
 
 // since is seconds since t.
 func since(t time.Time) float64 { return time.Since(t).Seconds() }
+
+// raiseNoFile raises this process's open file limit (soft and hard) as
+// far as the kernel allows: a scale fleet over SSH holds a listener and a
+// connection a host (10,000 hosts: over 20,000 descriptors), and the
+// drover child, a Go program, raises its soft limit to the hard limit it
+// inherits. Failure (not root) leaves the limits as they are.
+func raiseNoFile() {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		return
+	}
+	max := lim.Max
+	if b, err := os.ReadFile("/proc/sys/fs/nr_open"); err == nil {
+		if n, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64); err == nil && n > max {
+			max = n
+		}
+	}
+	want := syscall.Rlimit{Cur: max, Max: max}
+	if syscall.Setrlimit(syscall.RLIMIT_NOFILE, &want) != nil {
+		lim.Cur = lim.Max
+		_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
+	}
+}
+
+// startCPUProfile writes a CPU profile of this process to path until the
+// returned function is called.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
 
 // racks spreads a scale fleet over 10 racks (fewer for tiny test fleets).
 func racks(n int) int { return min(10, n) }
