@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"fmt"
+	"github.com/drover-sh/drover/playbooks"
 	"sync"
 	"time"
 )
@@ -31,6 +32,11 @@ func (pr *playRun) runBatch(ctx context.Context, batch []*Host, runs map[string]
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			status, msg := pr.runHost(ctx, hr)
+			if pr.prog.HealthGate == playbooks.End {
+				// Done with this host for the play: its connection is
+				// not kept open while thousands of others run.
+				hr.close()
+			}
 			s := sum[h.Name]
 			mu.Lock()
 			s.Status, s.Msg, s.Stats = status, msg, hr.stats

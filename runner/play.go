@@ -249,7 +249,11 @@ func RunPlay(ctx context.Context, opts *Options, idx int, prog *playbooks.Progra
 			break
 		}
 		if prog.HealthGate != playbooks.End && len(remaining) > 0 {
-			if reason := pr.healthGate(ctx, batch, runs, sum); reason != "" {
+			reason := pr.healthGate(ctx, batch, runs, sum)
+			for _, h := range batch {
+				runs[h.Name].close()
+			}
+			if reason != "" {
 				pr.halt(reason)
 				break
 			}

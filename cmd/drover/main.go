@@ -113,7 +113,10 @@ func main() {
 		<-sigs
 		cancel()
 	}()
-	os.Exit(run(ctx, stop, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	stopProfile := startProfile(os.Stderr)
+	code := run(ctx, stop, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stopProfile()
+	os.Exit(code)
 }
 
 // run dispatches a subcommand and returns the exit code. Commands other
