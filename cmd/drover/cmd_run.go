@@ -240,7 +240,11 @@ func runRun(ctx context.Context, stop <-chan struct{}, o runOptions, args []stri
 		ropts.Forks = in.config.Forks
 	}
 	if isTerminal(stdin) && !o.Yes {
-		ropts.Prompter = &ttyPrompter{in: stdin, out: stderr}
+		pr := &ttyPrompter{in: stdin, out: stderr}
+		if lv, ok := out.(*liveOutput); ok {
+			pr.before = lv.suspend
+		}
+		ropts.Prompter = pr
 	}
 	if o.User != "" {
 		for _, hs := range in.hosts {

@@ -257,6 +257,7 @@ func (l *liveOutput) update(e *runner.Event) {
 		l.play, l.playHosts, l.batch, l.batches = e.Play, len(e.Hosts), 0, 0
 		l.done, l.failed, l.batchDur = map[string]bool{}, map[string]bool{}, nil
 	case runner.EvBatchStarted:
+		l.start() // again, after a suspend
 		l.batch, l.batches = e.Batch, e.Batches
 		l.batchSize, l.batchDone, l.batchFail, l.batchT0 = len(e.Hosts), 0, 0, e.Time
 	case runner.EvHostStarted:
@@ -294,9 +295,19 @@ func (l *liveOutput) update(e *runner.Event) {
 
 // recap removes the live area and prints the summary table.
 func (l *liveOutput) recap(results []*runner.PlayResult) {
+	l.suspend()
+	writeRecap(l.out, results, l.text.secrets)
+}
+
+// suspend removes the live area, keeping its state, so that the terminal
+// is the user's (a confirmation prompt between batches): nothing redraws
+// over the question or the answer being typed. The next batch or play
+// brings the area back.
+func (l *liveOutput) suspend() {
 	l.mu.Lock()
 	p, bars := l.p, l.bars
 	l.p, l.bars = nil, nil
+	l.text.w, l.text.errw = l.out, l.errw
 	l.mu.Unlock()
 	if p != nil {
 		for _, b := range bars {
@@ -304,5 +315,4 @@ func (l *liveOutput) recap(results []*runner.PlayResult) {
 		}
 		p.Wait()
 	}
-	writeRecap(l.out, results, l.text.secrets)
 }

@@ -161,6 +161,9 @@ type ttyPrompter struct {
 	mu  sync.Mutex
 	in  io.Reader
 	out io.Writer
+	// before, when set, runs before a question is printed (the live view
+	// gives up the screen).
+	before func()
 }
 
 // Confirm asks q and waits for an answer (or ctx's end).
@@ -185,6 +188,9 @@ func (p *ttyPrompter) Confirm(ctx context.Context, q string) (bool, error) {
 func (p *ttyPrompter) ask(q string) (bool, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.before != nil {
+		p.before()
+	}
 	fmt.Fprintf(p.out, "%s [y/N] ", q)
 	line, err := bufio.NewReader(p.in).ReadString('\n')
 	if err != nil {
