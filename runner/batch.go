@@ -32,6 +32,7 @@ func (pr *playRun) runBatch(ctx context.Context, batch []*Host, runs map[string]
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			status, msg := pr.runHost(ctx, hr)
+			hr.quiet()
 			if pr.prog.HealthGate == playbooks.End {
 				// Done with this host for the play: its connection is
 				// not kept open while thousands of others run.
@@ -190,11 +191,7 @@ func (pr *playRun) healthGate(ctx context.Context, batch []*Host, runs map[strin
 // preconnect dials hosts in the background, at most forks at once, and
 // warms their connections; the connections are kept for their walk. Errors are left for the walk to
 // report.
-func (pr *playRun) preconnect(ctx context.Context, hosts []*Host, runs map[string]*hostRun) {
-	hrs := make([]*hostRun, len(hosts))
-	for i, h := range hosts {
-		hrs[i] = pr.hostRun(runs, h)
-	}
+func (pr *playRun) preconnect(ctx context.Context, hrs []*hostRun) {
 	sem := make(chan struct{}, pr.forks(len(hrs)))
 	for _, hr := range hrs {
 		pr.bg.Add(1)

@@ -48,8 +48,11 @@ type playRun struct {
 	onceRes   map[int]*onceCell
 	throttles map[int]chan struct{}
 	bg        sync.WaitGroup // background connects (preconnect)
-	batch     int
-	nbatches  int
+	reboots   bool           // the play reboots its hosts
+	// nextConnect dials the next batch when this one is quiet.
+	nextConnect *connectWhenQuiet
+	batch       int
+	nbatches    int
 }
 
 type onceCell struct {
@@ -128,7 +131,7 @@ func (pr *playRun) emitHost(h *hostRun, ev *Event) { pr.emit(ev) }
 // host names, for the `groups` variable.
 func RunPlay(ctx context.Context, opts *Options, idx int, prog *playbooks.Program, hosts []*Host, inv map[string][]string) *PlayResult {
 	play := prog.Play
-	pr := &playRun{opts: opts, prog: prog, play: play, idx: idx, onceRes: map[int]*onceCell{}}
+	pr := &playRun{opts: opts, prog: prog, play: play, idx: idx, onceRes: map[int]*onceCell{}, reboots: hasReboot(prog)}
 	if play.Pos.File != "" {
 		pr.playbookDir = filepath.Dir(play.Pos.File)
 	}
@@ -228,9 +231,8 @@ func RunPlay(ctx context.Context, opts *Options, idx int, prog *playbooks.Progra
 		// Connect the likely next batch while this one runs (it mostly
 		// waits on reboots): its first task then finds its connection
 		// open. A wrong guess costs an idle connection, nothing more.
-		if next, _ := nextBatch(rest, serialSize(serial, bi+1, len(ordered)), bg, down); len(next) > 0 {
-			pr.preconnect(ctx, next, runs)
-		}
+		next, _ := nextBatch(rest, serialSize(serial, bi+1, len(ordered)), bg, down)
+		pr.scheduleNextConnect(ctx, batch, next, runs)
 		pr.mu.Lock()
 		pr.batch = bi + 1
 		if pr.nbatches < pr.batch+boolInt(len(rest) > 0) {

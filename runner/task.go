@@ -531,6 +531,9 @@ func (h *hostRun) moduleEvent(n *playbooks.Node, kind string, data map[string]an
 		h.stats.Rebooted = true
 	}
 	h.pr.emitHost(h, ev)
+	if kind == EvRebootStarted {
+		h.quiet() // down for a while: the next batch may connect
+	}
 }
 
 // sortedKeys is used for deterministic environment prefixes.

@@ -46,7 +46,8 @@ type hostRun struct {
 	// resumeBoot is the boot id recorded when a reboot was begun by an
 	// earlier attempt of this run; the reboot task checks it first.
 	resumeBoot string
-	warnedDown bool // the probe already warned that the host is down
+	warnedDown bool      // the probe already warned that the host is down
+	quietOnce  sync.Once // quiet() counts once
 }
 
 func newHostRun(pr *playRun, h *Host) *hostRun {
