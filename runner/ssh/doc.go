@@ -4,7 +4,7 @@
 //
 // # Connections
 //
-// A Conn owns one TCP connection and one SSH handshake for the whole run;
+// A Conn owns one TCP connection and one SSH handshake for its lifetime;
 // every Run and Upload is a new session on it. Sessions run concurrently,
 // bounded per connection by Config.MaxSessions (default 10, OpenSSH's
 // MaxSessions); when the server refuses a session the bound is lowered and
