@@ -101,6 +101,9 @@ type Dialer struct {
 
 	bastionMu sync.Mutex
 	bastions  map[string]*bastion
+
+	proxyMu   sync.Mutex
+	proxyLast map[string]time.Time // last ProxyCommand start, by host
 }
 
 // New validates cfg, applies defaults and reads the ssh_config files.

@@ -89,8 +89,10 @@ func (d *Dialer) attempt(ctx context.Context, p *hostParams, via *ssh.Client, al
 	var err error
 	var proxy *proxyConn
 	if p.proxyCommand != "" && via == nil {
-		proxy, err = dialProxyCommand(p.proxyCommand, addr)
-		nc = proxy
+		if err = d.proxyTurn(dctx, p.name); err == nil {
+			proxy, err = dialProxyCommand(p.proxyCommand, addr)
+			nc = proxy
+		}
 	} else {
 		nc, err = staggeredDial(dctx, func(ctx context.Context) (net.Conn, error) {
 			if via == nil {

@@ -1,6 +1,7 @@
 package ssh
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -26,6 +27,38 @@ type proxyConn struct {
 
 	closeOnce sync.Once
 	exited    chan struct{}
+}
+
+// proxyInterval is the least time between two ProxyCommand starts for
+// one host. A ProxyCommand is often a login somewhere (ssh -W to a
+// bastion, an SSM session): the reconnect loop of a rebooting host, which
+// retries every 25 ms, must not become dozens of bastion logins a second.
+const proxyInterval = time.Second
+
+// proxyTurn waits until host may start its ProxyCommand again, or ctx
+// ends.
+func (d *Dialer) proxyTurn(ctx context.Context, host string) error {
+	for {
+		d.proxyMu.Lock()
+		if d.proxyLast == nil {
+			d.proxyLast = map[string]time.Time{}
+		}
+		now := time.Now()
+		next := d.proxyLast[host].Add(proxyInterval)
+		if !now.Before(next) {
+			d.proxyLast[host] = now // an abandoned wait reserves nothing
+			d.proxyMu.Unlock()
+			return nil
+		}
+		d.proxyMu.Unlock()
+		t := time.NewTimer(next.Sub(now))
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
+	}
 }
 
 // dialProxyCommand starts command (already %-expanded) for the host at

@@ -1,6 +1,7 @@
 package ssh
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -99,5 +100,51 @@ func TestProxyJumpWinsOverProxyCommand(t *testing.T) {
 	}
 	if want := "ssh -W 10.0.0.9:2222 -l ops gw %"; p.proxyCommand != want {
 		t.Fatalf("expanded ProxyCommand %q, want %q", p.proxyCommand, want)
+	}
+}
+
+// A rebooting host's reconnect loop retries every 25 ms; its ProxyCommand
+// (often a bastion login) starts at most once a second. A slow machine
+// can only start fewer.
+func TestProxyCommandStartsAtMostOncePerInterval(t *testing.T) {
+	f := newFixture(t)
+	log := filepath.Join(t.TempDir(), "starts")
+	cfgFile := filepath.Join(t.TempDir(), "ssh_config")
+	writeFile(t, cfgFile, "Host down-host\n  ProxyCommand sh -c 'echo start >> "+log+"; exit 1'\n")
+	cfg := f.config()
+	cfg.SSHConfigFiles = []string{cfgFile}
+	d := f.dialer(t, cfg)
+	t0 := time.Now()
+	attempts := 0
+	for time.Since(t0) < 1500*time.Millisecond {
+		ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+		_, err := d.Connect(ctx, modules.Target{Name: "down-host", Port: f.srv.port})
+		cancel()
+		if err == nil {
+			t.Fatal("connected through a failing ProxyCommand")
+		}
+		attempts++
+		time.Sleep(25 * time.Millisecond)
+	}
+	b, _ := os.ReadFile(log)
+	starts := strings.Count(string(b), "start")
+	if starts > 2 {
+		t.Fatalf("%d ProxyCommand starts for %d attempts in 1.5 s, want at most 2 (one a second)", starts, attempts)
+	}
+	// Waits that gave up reserved nothing: once the interval has passed,
+	// the next attempt starts the command at once.
+	time.Sleep(1100 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	before := starts
+	if _, err := d.Connect(ctx, modules.Target{Name: "down-host", Port: f.srv.port}); err == nil {
+		t.Fatal("connected through a failing ProxyCommand")
+	}
+	b, _ = os.ReadFile(log)
+	if starts = strings.Count(string(b), "start"); starts != before+1 {
+		t.Fatalf("after the interval: %d starts, want %d", starts, before+1)
+	}
+	if attempts < 5 {
+		t.Fatalf("only %d attempts: the limiter must fail waiting attempts at their deadline, not block", attempts)
 	}
 }
