@@ -90,6 +90,9 @@ func New() *Engine {
 	for name, f := range ansibleFilters() {
 		e.setFilter(name, f)
 	}
+	if m, ok := filters.Get("map"); ok {
+		e.setFilter("map", strictMap(m))
+	}
 	for name, t := range ansibleTests() {
 		e.setTest(name, t)
 	}

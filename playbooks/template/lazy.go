@@ -145,3 +145,24 @@ func index(c, k any) (any, error) {
 type errExtract string
 
 func (e errExtract) Error() string { return string(e) }
+
+// strictMap wraps gonja's map filter: an item whose filter failed
+// (map('extract', hostvars, 'missing') on a host without it) fails the
+// expression, as in Ansible, instead of leaving an error value in the
+// list.
+func strictMap(orig exec.FilterFunction) exec.FilterFunction {
+	return func(e *exec.Evaluator, in *exec.Value, params *exec.VarArgs) *exec.Value {
+		out := orig(e, in, params)
+		if out.IsError() {
+			return out
+		}
+		if list, ok := out.Interface().([]any); ok {
+			for _, item := range list {
+				if err, ok := item.(error); ok {
+					return exec.AsValue(err)
+				}
+			}
+		}
+		return out
+	}
+}

@@ -52,7 +52,8 @@ func TestLazyHostvars(t *testing.T) {
 		}
 	}
 	// A missing host or key is undefined, with Ansible's wording.
-	for _, tmpl := range []string{"{{ hostvars['db1'].x }}", "{{ 'web2' | extract(hostvars, 'reg') }}"} {
+	for _, tmpl := range []string{"{{ hostvars['db1'].x }}", "{{ 'web2' | extract(hostvars, 'reg') }}",
+		"{{ groups['web'] | map('extract', hostvars, ['reg', 'stdout']) | list }}"} {
 		if _, err := e.RenderString(tmpl, vars); err == nil {
 			t.Errorf("%s rendered without an error", tmpl)
 		}
