@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"strings"
 )
 
@@ -100,4 +101,20 @@ func PrintfEscape(b []byte) string {
 	}
 	sb.WriteByte('\'')
 	return sb.String()
+}
+
+// ModeBits converts a fs.FileMode to chmod's octal bits (permissions and
+// setuid, setgid, sticky), for upload commands.
+func ModeBits(m fs.FileMode) uint32 {
+	b := uint32(m.Perm())
+	if m&fs.ModeSetuid != 0 {
+		b |= 0o4000
+	}
+	if m&fs.ModeSetgid != 0 {
+		b |= 0o2000
+	}
+	if m&fs.ModeSticky != 0 {
+		b |= 0o1000
+	}
+	return b
 }

@@ -107,16 +107,7 @@ func (c *directConn) Close() error {
 // the permission bits of mode. Transports without a file transfer
 // protocol can use it.
 func UploadCommand(path string, mode fs.FileMode) string {
-	bits := uint32(mode.Perm())
-	if mode&fs.ModeSetuid != 0 {
-		bits |= 0o4000
-	}
-	if mode&fs.ModeSetgid != 0 {
-		bits |= 0o2000
-	}
-	if mode&fs.ModeSticky != 0 {
-		bits |= 0o1000
-	}
+	bits := modules.ModeBits(mode)
 	p := shellQuote(path)
 	return "set -e; p=" + p + "; d=$(dirname -- \"$p\"); " +
 		"t=$(mktemp \"$d/.drover-upload.XXXXXX\"); trap 'rm -f \"$t\"' EXIT; " +

@@ -37,7 +37,7 @@ func (c *Conn) Upload(ctx context.Context, dest string, content io.Reader, mode 
 	if err != nil {
 		return fmt.Errorf("ssh %s: upload %s: reading content: %w", c.name, dest, err)
 	}
-	finish := fmt.Sprintf(" && chmod %04o %s && mv -f %s %s || { rc=$?; rm -f %s; exit $rc; }", modeBits(mode), q, q, qd, q)
+	finish := fmt.Sprintf(" && chmod %04o %s && mv -f %s %s || { rc=$?; rm -f %s; exit $rc; }", modules.ModeBits(mode), q, q, qd, q)
 	var res *modules.ExecResult
 	if len(head) <= inlineUpload {
 		res, err = c.Run(ctx, "umask 077 && printf '%b' "+printfEscape(head)+" > "+q+finish, nil)
@@ -58,18 +58,3 @@ const inlineUpload = 32 << 10
 
 // printfEscape is modules.PrintfEscape.
 func printfEscape(b []byte) string { return modules.PrintfEscape(b) }
-
-// modeBits converts a fs.FileMode to chmod's octal bits.
-func modeBits(m fs.FileMode) uint32 {
-	b := uint32(m.Perm())
-	if m&fs.ModeSetuid != 0 {
-		b |= 0o4000
-	}
-	if m&fs.ModeSetgid != 0 {
-		b |= 0o2000
-	}
-	if m&fs.ModeSticky != 0 {
-		b |= 0o1000
-	}
-	return b
-}
