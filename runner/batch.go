@@ -20,35 +20,43 @@ func (pr *playRun) forks(batch int) int {
 // runBatch walks every host of the batch, at most forks at once, and
 // returns how many failed (failed, unreachable or stopped mid-walk).
 func (pr *playRun) runBatch(ctx context.Context, batch []*Host, runs map[string]*hostRun, sum map[string]*HostSummary) int {
-	sem := make(chan struct{}, pr.forks(len(batch)))
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	failed := 0
-	for _, h := range batch {
-		hr := pr.hostRun(runs, h)
+	pr.forEachHost(pr.hostRuns(runs, batch), &wg, func(hr *hostRun) {
+		status, msg := pr.runHost(ctx, hr)
+		hr.quiet()
+		if pr.prog.HealthGate == playbooks.End {
+			// Done with this host for the play: its connection is
+			// not kept open while thousands of others run.
+			hr.close()
+		}
+		s := sum[hr.host.Name]
+		mu.Lock()
+		s.Status, s.Msg, s.Stats = status, msg, hr.stats
+		if status == StatusFailed || status == StatusUnreachable || status == StatusStopped {
+			failed++
+		}
+		mu.Unlock()
+	})
+	wg.Wait()
+	return failed
+}
+
+// forEachHost runs f for every walk state in hrs on goroutines of its
+// own, at most forks at once; wg counts them (the caller waits on it, or
+// not).
+func (pr *playRun) forEachHost(hrs []*hostRun, wg *sync.WaitGroup, f func(hr *hostRun)) {
+	sem := make(chan struct{}, pr.forks(len(hrs)))
+	for _, hr := range hrs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			status, msg := pr.runHost(ctx, hr)
-			hr.quiet()
-			if pr.prog.HealthGate == playbooks.End {
-				// Done with this host for the play: its connection is
-				// not kept open while thousands of others run.
-				hr.close()
-			}
-			s := sum[h.Name]
-			mu.Lock()
-			s.Status, s.Msg, s.Stats = status, msg, hr.stats
-			if status == StatusFailed || status == StatusUnreachable || status == StatusStopped {
-				failed++
-			}
-			mu.Unlock()
+			f(hr)
 		}()
 	}
-	wg.Wait()
-	return failed
 }
 
 // runHost walks one host through the play and emits host_started and
@@ -61,7 +69,7 @@ func (pr *playRun) runHost(ctx context.Context, hr *hostRun) (string, string) {
 	}
 	pr.emit(&Event{Type: EvHostStarted, Host: hr.host.Name, Node: entry})
 	out := outOK
-	if pr.play.GatherFacts && (pr.opts.Resume == nil || entry == pr.prog.Entry || hr.facts["ansible_facts"] == nil) {
+	if pr.play.GatherFacts && (pr.opts.Resume == nil || entry == pr.prog.Entry || !pr.facts.has(hr.host.Name, "ansible_facts")) {
 		out = hr.gatherFacts(ctx)
 	}
 	if out == outOK {
@@ -132,26 +140,18 @@ func (pr *playRun) thresholds(failed, batch, totalFailed, total int, maxFail *fl
 // probe connects to the hosts not yet walked (keeping the connections)
 // and marks the unreachable ones down.
 func (pr *playRun) probe(ctx context.Context, hosts []*Host, runs map[string]*hostRun, down map[string]bool) {
-	sem := make(chan struct{}, pr.forks(len(hosts)))
 	var wg sync.WaitGroup
 	var mu sync.Mutex
-	for _, h := range hosts {
-		hr := pr.hostRun(runs, h)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			_, err := hr.connect(ctx)
-			mu.Lock()
-			down[h.Name] = err != nil
-			mu.Unlock()
-			if err != nil && !hr.warnedDown {
-				hr.warnedDown = true
-				pr.emit(&Event{Type: EvWarning, Host: h.Name, Msg: "unreachable before its batch; counts against its disruption budget: " + err.Error()})
-			}
-		}()
-	}
+	pr.forEachHost(pr.hostRuns(runs, hosts), &wg, func(hr *hostRun) {
+		_, err := hr.connect(ctx)
+		mu.Lock()
+		down[hr.host.Name] = err != nil
+		mu.Unlock()
+		if err != nil && !hr.warnedDown {
+			hr.warnedDown = true
+			pr.emit(&Event{Type: EvWarning, Host: hr.host.Name, Msg: "unreachable before its batch; counts against its disruption budget: " + err.Error()})
+		}
+	})
 	wg.Wait()
 }
 
@@ -189,23 +189,16 @@ func (pr *playRun) healthGate(ctx context.Context, batch []*Host, runs map[strin
 }
 
 // preconnect dials hosts in the background, at most forks at once, and
-// warms their connections; the connections are kept for their walk. Errors are left for the walk to
-// report.
+// warms their connections; the connections are kept for their walk.
+// Errors are left for the walk to report.
 func (pr *playRun) preconnect(ctx context.Context, hrs []*hostRun) {
-	sem := make(chan struct{}, pr.forks(len(hrs)))
-	for _, hr := range hrs {
-		pr.bg.Add(1)
-		go func() {
-			defer pr.bg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			if c, err := hr.connect(ctx); err == nil {
-				if w, ok := c.(warmer); ok {
-					_ = w.Warm(ctx)
-				}
+	pr.forEachHost(hrs, &pr.bg, func(hr *hostRun) {
+		if c, err := hr.connect(ctx); err == nil {
+			if w, ok := c.(warmer); ok {
+				_ = w.Warm(ctx)
 			}
-		}()
-	}
+		}
+	})
 }
 
 // warmer is a connection that can get ready for its first command ahead
@@ -214,6 +207,15 @@ func (pr *playRun) preconnect(ctx context.Context, hrs []*hostRun) {
 // to the next command.
 type warmer interface {
 	Warm(ctx context.Context) error
+}
+
+// hostRuns returns the walk states of hosts (see hostRun).
+func (pr *playRun) hostRuns(runs map[string]*hostRun, hosts []*Host) []*hostRun {
+	hrs := make([]*hostRun, len(hosts))
+	for i, h := range hosts {
+		hrs[i] = pr.hostRun(runs, h)
+	}
+	return hrs
 }
 
 // hostRun returns the host's walk state, creating it on first use (the

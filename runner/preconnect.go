@@ -61,10 +61,7 @@ func hasReboot(prog *playbooks.Program) bool {
 // scheduleNextConnect arranges the next batch's connections (see above);
 // it runs on the play's goroutine, which alone creates host walk states.
 func (pr *playRun) scheduleNextConnect(ctx context.Context, batch, next []*Host, runs map[string]*hostRun) {
-	hrs := make([]*hostRun, len(next))
-	for i, h := range next {
-		hrs[i] = pr.hostRun(runs, h)
-	}
+	hrs := pr.hostRuns(runs, next)
 	n := 0
 	if pr.reboots {
 		n = len(batch)
