@@ -161,9 +161,6 @@ func actMeta(_ context.Context, h *hostRun, n *playbooks.Node, vars map[string]a
 	case "noop", "refresh_inventory":
 		return modules.Result{"changed": false}
 	case "clear_facts":
-		h.factsMu.Lock()
-		h.facts = map[string]any{}
-		h.factsMu.Unlock()
 		h.pr.facts.clear(h.host.Name)
 		return modules.Result{"changed": false}
 	}

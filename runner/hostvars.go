@@ -9,7 +9,8 @@ import (
 )
 
 // HostFacts holds, per host, what set_fact, register and fact gathering
-// gave it during a run. It outlives plays: a later play sees what an
+// gave it during a run: the one record of them (a host's walk reads its
+// variables from it). It outlives plays: a later play sees what an
 // earlier one set, and hostvars shows it to every host. Values are never
 // modified once set (a new value replaces the old). Safe for concurrent
 // use.
@@ -37,6 +38,11 @@ func (f *HostFacts) get(host, k string) (any, bool) {
 	defer f.mu.RUnlock()
 	v, ok := f.m[host][k]
 	return v, ok
+}
+
+func (f *HostFacts) has(host, k string) bool {
+	_, ok := f.get(host, k)
+	return ok
 }
 
 // of returns a copy of host's facts.
@@ -72,8 +78,12 @@ func buildHostvars(inv map[string]map[string]any, facts *HostFacts) map[string]a
 			return v, ok
 		}, func() []string {
 			ks := facts.keys(name)
+			seen := make(map[string]bool, len(ks)+len(vars))
+			for _, k := range ks {
+				seen[k] = true
+			}
 			for k := range vars {
-				if _, dup := facts.get(name, k); !dup {
+				if !seen[k] {
 					ks = append(ks, k)
 				}
 			}

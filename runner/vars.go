@@ -13,7 +13,8 @@ import (
 // the magic variables.
 func (h *hostRun) varsFor(sc *playbooks.Scope) map[string]any {
 	pr := h.pr
-	v := make(map[string]any, len(h.host.Vars)+len(h.facts)+16)
+	facts := pr.facts.of(h.host.Name) // registered results, set_fact, gathered facts
+	v := make(map[string]any, len(h.host.Vars)+len(facts)+16)
 	maps.Copy(v, h.host.Vars)
 	if sc != nil && len(sc.Vars) > 0 {
 		maps.Copy(v, sc.Vars[0]) // play vars
@@ -26,10 +27,7 @@ func (h *hostRun) varsFor(sc *playbooks.Scope) map[string]any {
 			maps.Copy(v, m)
 		}
 	}
-	h.factsMu.Lock()
-	maps.Copy(v, h.facts)
-	facts := h.facts
-	h.factsMu.Unlock()
+	maps.Copy(v, facts)
 	maps.Copy(v, pr.opts.ExtraVars)
 	v["inventory_hostname"] = h.host.Name
 	v["inventory_hostname_short"] = strings.SplitN(h.host.Name, ".", 2)[0]

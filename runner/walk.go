@@ -30,8 +30,6 @@ type hostRun struct {
 	connMu sync.Mutex
 	conn   modules.Conn
 
-	factsMu  sync.Mutex
-	facts    map[string]any // registered results and set_fact
 	notified map[string]bool
 	blocks   map[int]bool // blocks that failed and are not rescued
 
@@ -51,11 +49,7 @@ type hostRun struct {
 }
 
 func newHostRun(pr *playRun, h *Host) *hostRun {
-	facts := pr.facts.of(h.Name) // what earlier plays gave the host
-	if facts == nil {
-		facts = map[string]any{}
-	}
-	return &hostRun{pr: pr, host: h, facts: facts, notified: map[string]bool{}, blocks: map[int]bool{}, lastNode: -1}
+	return &hostRun{pr: pr, host: h, notified: map[string]bool{}, blocks: map[int]bool{}, lastNode: -1}
 }
 
 // connect returns the host's connection, dialing it when there is none.
@@ -192,8 +186,5 @@ func (h *hostRun) clearNotified(t *playbooks.Task) {
 }
 
 func (h *hostRun) setFact(k string, v any) {
-	h.factsMu.Lock()
-	h.facts[k] = v
-	h.factsMu.Unlock()
 	h.pr.facts.set(h.host.Name, k, v)
 }
