@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"github.com/drover-sh/drover/internal/rollcheck"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,21 +27,13 @@ const rollPlay = `
 
 func play(serial string) string { return strings.Replace(rollPlay, "%s", serial, 1) }
 
-// batchesFromHosts groups reboot windows into batches: a window starting
-// after every earlier window ended begins a new batch.
+// batchesFromHosts groups the hosts' reboot windows into batches.
 func batchesFromHosts(ws []window) []int {
-	var sizes []int
-	var lastUp time.Time
+	cw := make([]rollcheck.Window, len(ws))
 	for i, w := range ws {
-		if i == 0 || w.down.After(lastUp) {
-			sizes = append(sizes, 0)
-		}
-		sizes[len(sizes)-1]++
-		if w.up.After(lastUp) {
-			lastUp = w.up
-		}
+		cw[i] = rollcheck.Window{Down: w.down, Up: w.up}
 	}
-	return sizes
+	return rollcheck.BatchSizes(cw)
 }
 
 func TestRollingBatchSizes(t *testing.T) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/drover-sh/drover/internal/rollcheck"
 	"os/exec"
 	"strings"
 	"testing"
@@ -58,19 +59,13 @@ func TestE2ESerialForms(t *testing.T) {
 	}
 }
 
+// batchSizes groups the hosts' reboot windows into batches.
 func batchSizes(ws []hostWindow) []int {
-	var sizes []int
-	var lastUp time.Time
+	cw := make([]rollcheck.Window, len(ws))
 	for i, w := range ws {
-		if i == 0 || w.down.After(lastUp) {
-			sizes = append(sizes, 0)
-		}
-		sizes[len(sizes)-1]++
-		if w.up.After(lastUp) {
-			lastUp = w.up
-		}
+		cw[i] = rollcheck.Window{Down: w.down, Up: w.up}
 	}
-	return sizes
+	return rollcheck.BatchSizes(cw)
 }
 
 // A host that never comes back stops the roll at its batch with
