@@ -60,15 +60,19 @@
 //     on stdin, and the host's name) and of /etc/sudoers.d (the real
 //     drop-ins plus "drover ALL=(ALL) ALL", sudo's timestamps kept in the
 //     private directory), listed in Dir/<name>/binds;
-//  8. execs sshd. If any step fails the wrapper exits: sshd never runs
-//     without the fakes in place.
+//  8. waits until the harness closes its fd 3 (power on), then execs sshd.
+//     A rebooting host is staged this way while it is down, so that sshd
+//     listens RebootDelay after the host went down rather than RebootDelay
+//     plus the wrapper's own work. If any step fails the wrapper exits:
+//     sshd never runs without the fakes in place.
 //
 // The fake acts on argv[0]: reboot, `shutdown -r`, `systemctl reboot` and
 // `telinit 6` write a request file in the host's private directory and
 // block (`sleep 3600`); the fleet polls these files every 20 ms, kills the
 // host's cgroup (sshd, the session and the command: the client sees its
-// connection drop, like a real reboot), waits RebootDelay, writes a new boot
-// id and starts sshd again on the same address. Every reboot appends to the
+// connection drop, like a real reboot), writes a new boot id, stages the
+// wrapper, and when RebootDelay is over starts sshd again on the same
+// address. Every reboot appends to the
 // host's reboots.log "<down-unix-nanos> <up-unix-nanos> <old-boot-id>
 // <new-boot-id>" (Fleet.Reboots). poweroff, halt and `shutdown` without -r
 // take the host down for good, like Fleet.Kill. `shutdown -r +N` schedules

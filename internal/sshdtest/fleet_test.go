@@ -200,19 +200,31 @@ func TestCloseKillsEverything(t *testing.T) {
 	if alive(pid) {
 		t.Errorf("session process %s survived Close", pid)
 	}
-	procs, err := filepath.Glob("/proc/[0-9]*/cmdline")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range procs {
-		b, _ := os.ReadFile(p)
-		if strings.Contains(string(b), f.Dir()) && alive(filepath.Base(filepath.Dir(p))) {
-			t.Errorf("process %s still running after Close: %q", p, b)
-		}
+	for pid, cmdline := range fleetProcs(t, f) {
+		t.Errorf("process %s still running after Close: %q", pid, cmdline)
 	}
 	if f.Close() != nil {
 		t.Error("second Close failed")
 	}
+}
+
+// fleetProcs returns the live processes whose command line names a file
+// of the fleet's directory (pid to command line, NULs as spaces).
+func fleetProcs(t *testing.T, f *sshdtest.Fleet) map[string]string {
+	t.Helper()
+	procs, err := filepath.Glob("/proc/[0-9]*/cmdline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, p := range procs {
+		b, _ := os.ReadFile(p)
+		pid := filepath.Base(filepath.Dir(p))
+		if strings.Contains(string(b), f.Dir()) && alive(pid) {
+			out[pid] = strings.ReplaceAll(string(b), "\x00", " ")
+		}
+	}
+	return out
 }
 
 // alive reports whether the process exists and is not a zombie (a killed

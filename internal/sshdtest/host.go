@@ -29,14 +29,18 @@ type host struct {
 
 	op sync.Mutex // serialises boot, halt, reboot
 
-	mu      sync.Mutex // guards the fields below
-	cmd     *exec.Cmd
-	exited  chan struct{} // closed when cmd has exited
-	up      bool
-	bootID  string
-	downAt  time.Time
-	fault   Fault
-	lastErr error
+	mu     sync.Mutex // guards the fields below
+	cmd    *exec.Cmd
+	exited chan struct{} // closed when cmd has exited
+	// powerSwitch is the write end of a staged wrapper's fd 3 (nil when
+	// none is staged): closing it lets the wrapper exec sshd.
+	powerSwitch *os.File
+	stagedID    string // the boot id a staged wrapper's host boots with
+	up          bool
+	bootID      string
+	downAt      time.Time
+	fault       Fault
+	lastErr     error
 }
 
 func (h *host) path(name string) string { return filepath.Join(h.state, name) }
@@ -53,9 +57,23 @@ func (h *host) isUp() bool {
 	return h.up
 }
 
-// boot writes a new boot id and starts the host's sshd, returning once it
-// accepts TCP connections. The caller holds h.op and the host is down.
+// boot starts the host's sshd and returns once it accepts TCP connections.
+// The caller holds h.op and the host is down.
 func (h *host) boot(ctx context.Context) error {
+	if err := h.stage(); err != nil {
+		return err
+	}
+	return h.release(ctx)
+}
+
+// stage does a boot's work up to sshd: it writes a new boot id and starts
+// the wrapper, which builds the host's namespace (cgroup, mounts, fakes) and
+// then waits on fd 3 for release. A reboot stages the host while it is
+// down, so that sshd listens RebootDelay after the host went down, as
+// configured, rather than RebootDelay plus the wrapper's few dozen
+// processes, which on a small machine rebooting many hosts at once add up
+// to most of a second. The caller holds h.op and the host is down.
+func (h *host) stage() error {
 	id, err := newUUID()
 	if err != nil {
 		return err
@@ -64,6 +82,11 @@ func (h *host) boot(ctx context.Context) error {
 		return fmt.Errorf("host %s: %w", h.name, err)
 	}
 	logf, err := os.OpenFile(h.path("wrapper.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return fmt.Errorf("host %s: %w", h.name, err)
+	}
+	defer logf.Close()
+	pr, pw, err := os.Pipe()
 	if err != nil {
 		return fmt.Errorf("host %s: %w", h.name, err)
 	}
@@ -76,9 +99,11 @@ func (h *host) boot(ctx context.Context) error {
 	cmd.Dir = "/"
 	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C"}
 	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.ExtraFiles = []*os.File{pr} // fd 3: the power-on signal
 	err = cmd.Start()
-	logf.Close()
+	pr.Close()
 	if err != nil {
+		pw.Close()
 		return fmt.Errorf("host %s: start sshd: %w", h.name, err)
 	}
 	exited := make(chan struct{})
@@ -87,15 +112,32 @@ func (h *host) boot(ctx context.Context) error {
 		close(exited)
 	}()
 	h.mu.Lock()
-	h.cmd, h.exited, h.bootID = cmd, exited, id
+	h.cmd, h.exited, h.stagedID, h.powerSwitch = cmd, exited, id, pw
 	h.mu.Unlock()
+	return nil
+}
+
+// release lets the staged wrapper exec sshd and waits until it accepts TCP
+// connections. The caller holds h.op.
+func (h *host) release(ctx context.Context) error {
+	h.mu.Lock()
+	pw, exited, id := h.powerSwitch, h.exited, h.stagedID
+	h.powerSwitch = nil
+	h.mu.Unlock()
+	if pw == nil {
+		return fmt.Errorf("host %s: power on: not staged", h.name)
+	}
+	// Closing the pipe ends the wrapper's read on fd 3.
+	if err := pw.Close(); err != nil {
+		return fmt.Errorf("host %s: power on: %w", h.name, err)
+	}
 	if err := waitListening(ctx, netip.AddrPortFrom(h.addr, uint16(h.port)).String(), exited, 20*time.Second); err != nil {
 		_ = h.stop()
 		return fmt.Errorf("host %s: sshd on %s:%d: %w\nwrapper.log: %s\nsshd.log: %s",
 			h.name, h.addr, h.port, err, tail(h.path("wrapper.log")), tail(h.path("sshd.log")))
 	}
 	h.mu.Lock()
-	h.up = true
+	h.up, h.bootID = true, id
 	h.mu.Unlock()
 	return nil
 }
@@ -105,9 +147,12 @@ func (h *host) boot(ctx context.Context) error {
 func (h *host) stop() error {
 	err := killCgroup(h.cg, 10*time.Second)
 	h.mu.Lock()
-	cmd, exited := h.cmd, h.exited
-	h.cmd, h.exited = nil, nil
+	cmd, exited, pw := h.cmd, h.exited, h.powerSwitch
+	h.cmd, h.exited, h.powerSwitch = nil, nil, nil
 	h.mu.Unlock()
+	if pw != nil {
+		pw.Close()
+	}
 	if cmd != nil {
 		// The wrapper may not have joined the cgroup yet.
 		_ = cmd.Process.Kill()
@@ -147,9 +192,15 @@ func (h *host) reboot(ctx context.Context) error {
 	if fault.SlowReturn > 0 {
 		delay = fault.SlowReturn
 	}
+	timer := time.NewTimer(delay)
+	defer timer.Stop()
+	if err := h.stage(); err != nil {
+		return fmt.Errorf("host %s: reboot: %w", h.name, err)
+	}
 	select {
-	case <-time.After(delay):
+	case <-timer.C:
 	case <-ctx.Done():
+		_ = h.stop()
 		return ctx.Err()
 	}
 	return h.powerOn(ctx)
@@ -183,7 +234,15 @@ func (h *host) powerOn(ctx context.Context) error {
 	if err := h.resetUnits(); err != nil {
 		return err
 	}
-	if err := h.boot(ctx); err != nil {
+	h.mu.Lock()
+	staged := h.powerSwitch != nil
+	h.mu.Unlock()
+	if !staged {
+		if err := h.stage(); err != nil {
+			return err
+		}
+	}
+	if err := h.release(ctx); err != nil {
 		return err
 	}
 	h.mu.Lock()

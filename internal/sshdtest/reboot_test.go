@@ -172,6 +172,51 @@ func TestFaults(t *testing.T) {
 }
 
 // waitDown waits until the host is down.
+// A rebooting host is staged while it is down (namespace and mounts built,
+// sshd not started): it must not listen before its RebootDelay is over, and
+// Close must kill the staged wrapper.
+func TestStagedRebootStaysDown(t *testing.T) {
+	t.Parallel()
+	f := sshdtest.StartT(t, 1, sshdtest.Options{RebootDelay: time.Hour})
+	addr := net.JoinHostPort(f.Addr("h01"), "2222")
+	if r := runSSH(t, f, "h01", "reboot"); r.code != 255 {
+		t.Fatalf("ssh reboot: exit %d, want 255 (connection lost)", r.code)
+	}
+	waitDown(t, f, "h01")
+	staged := func() string {
+		for pid, cmdline := range fleetProcs(t, f) {
+			if strings.Contains(cmdline, "wrapper.sh") {
+				return pid
+			}
+		}
+		return ""
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for staged() == "" {
+		if time.Now().After(deadline) {
+			t.Fatalf("no staged wrapper for the rebooting host; fleet processes: %v", fleetProcs(t, f))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// An unstaged wrapper would exec sshd within milliseconds: watch for a
+	// second that nothing listens and the wrapper still waits.
+	for end := time.Now().Add(time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			c.Close()
+			t.Fatalf("%s accepts connections during its hour-long reboot", addr)
+		}
+		if staged() == "" {
+			t.Fatalf("the staged wrapper went away; fleet processes: %v", fleetProcs(t, f))
+		}
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for pid, cmdline := range fleetProcs(t, f) {
+		t.Errorf("process %s still running after Close: %q", pid, cmdline)
+	}
+}
+
 func waitDown(t *testing.T, f *sshdtest.Fleet, host string) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)

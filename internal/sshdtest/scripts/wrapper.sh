@@ -7,6 +7,7 @@
 #
 # Arguments: cgroup-dir hostname boot-id-file private-dir fake-script
 #            fakebin-dir sshd-config sshd-log [fake-target...]
+# fd 3: the power-on signal (sshd starts once the harness closes it).
 set -eu
 cg=$1 name=$2 bootid=$3 priv=$4 fake=$5 fakebin=$6 cfg=$7 log=$8
 shift 8
@@ -53,5 +54,10 @@ for t in "$@"; do
 	mount --bind "$fake" "$t"
 done
 mount --bind "$fakebin" /usr/local/sbin
+
+# Power on: the harness stages a rebooting host while it is down and closes
+# fd 3 when its RebootDelay is over, so only sshd's own start remains.
+read -r _ <&3 || true
+exec 3<&-
 
 exec /usr/sbin/sshd -D -f "$cfg" -E "$log"
