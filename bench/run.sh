@@ -11,6 +11,8 @@
 #   SCALE_SHELL=interp (the scale fleet's hosts interpret their commands in
 #   process; fork: each command forks /bin/sh, as the test fleet does)
 #   WORKLOADS=throughput,rolling-reboot,scale  RESULTS=bench/RESULTS.md
+#   EXECUTORS=ansible,drover (of throughput and rolling-reboot; drover alone:
+#   EXECUTORS=drover)
 # A quick run: RUNS=1 THROUGHPUT_HOSTS=10 REBOOT_HOSTS=20 SCALE_HOSTS=1000 bench/run.sh
 #
 # The generated part of RESULTS.md lies between the markers
@@ -27,6 +29,7 @@ SCALE_HOSTS=${SCALE_HOSTS:-1000,10000}
 REBOOT_DELAY=${REBOOT_DELAY:-2s}
 SCALE_SHELL=${SCALE_SHELL:-interp}
 WORKLOADS=${WORKLOADS:-throughput,rolling-reboot,scale}
+EXECUTORS=${EXECUTORS:-ansible,drover}
 RESULTS=${RESULTS:-bench/RESULTS.md}
 
 # drover may be briefly broken while others work on it: retry the build.
@@ -39,7 +42,7 @@ until $GO build -o bin/drover ./cmd/drover; do
 done
 $GO build -o bin/droverbench ./bench/cmd/droverbench
 
-cmdline="bin/droverbench --drover bin/drover --workloads $WORKLOADS --runs $RUNS --throughput-hosts $THROUGHPUT_HOSTS --reboot-hosts $REBOOT_HOSTS --scale-ssh-hosts $SCALE_SSH_HOSTS --scale-hosts $SCALE_HOSTS --scale-shell $SCALE_SHELL --reboot-delay $REBOOT_DELAY --json bench/results.json"
+cmdline="bin/droverbench --drover bin/drover --workloads $WORKLOADS --executors $EXECUTORS --runs $RUNS --throughput-hosts $THROUGHPUT_HOSTS --reboot-hosts $REBOOT_HOSTS --scale-ssh-hosts $SCALE_SSH_HOSTS --scale-hosts $SCALE_HOSTS --scale-shell $SCALE_SHELL --reboot-delay $REBOOT_DELAY --json bench/results.json"
 tables=$(mktemp)
 trap 'rm -f "$tables" "$tables.md"' EXIT
 echo "bench: $cmdline" >&2

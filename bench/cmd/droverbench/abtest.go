@@ -29,7 +29,11 @@ type abRun struct {
 	MaxRSSMB   float64 `json:"max_process_rss_mb"`
 	HostCPU    float64 `json:"hosts_cpu_s"`
 	ConnsHost  float64 `json:"connections_per_host"`
-	ExitCode   int     `json:"exit_code"`
+	// Rolling reboot: the batches read back from the hosts' reboots.log and
+	// the sum over batches of the batch's longest down-to-up window.
+	Batches  int     `json:"reboot_batches,omitempty"`
+	Windows  float64 `json:"reboot_windows_s,omitempty"`
+	ExitCode int     `json:"exit_code"`
 }
 
 // abConfig is one A/B workload at one size.
@@ -74,7 +78,7 @@ func (b *bench) runAB(ctx context.Context, cfg abConfig) ([]abRun, error) {
 	}
 	var out []abRun
 	for i := 0; i < cfg.Runs; i++ {
-		for _, ex := range []string{"ansible", "drover"} {
+		for _, ex := range b.executors {
 			r, err := b.abOnce(ctx, fl, cfg, t, dir, cfgPath, ex, i+1)
 			if err != nil {
 				return out, err
@@ -120,6 +124,7 @@ func (b *bench) abOnce(ctx context.Context, fl *sshdtest.Fleet, cfg abConfig, t 
 		_ = os.RemoveAll(state)
 		c = droverCommand(b.drover, cfg.Playbook, t, state, dir, log, cfg.Hosts)
 	}
+	started := time.Now()
 	m, err := b.cg.run(ctx, fmt.Sprintf("%s-%d-%s-%d", cfg.Workload, cfg.Hosts, ex, run), c)
 	if err != nil {
 		return r, err
@@ -148,6 +153,11 @@ func (b *bench) abOnce(ctx context.Context, fl *sshdtest.Fleet, cfg abConfig, t 
 	}
 	if err := verifyHosts(fl, cfg.Workload); err != nil {
 		return r, fmt.Errorf("%s run %d of %s: %w", ex, run, cfg.Workload, err)
+	}
+	if cfg.Workload == "rolling-reboot" {
+		if r.Batches, r.Windows, err = rebootWindows(fl, started); err != nil {
+			return r, fmt.Errorf("%s run %d of %s: %w", ex, run, cfg.Workload, err)
+		}
 	}
 	return r, nil
 }

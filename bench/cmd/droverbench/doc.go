@@ -7,7 +7,9 @@
 //     hosts (internal/sshdtest) at each -throughput-hosts size;
 //   - rolling-reboot: pre-reboot tasks, reboot, post-reboot checks with
 //     serial: 25% and a simulated reboot of -reboot-delay, at each
-//     -reboot-hosts size, with its physical floor;
+//     -reboot-hosts size, with its physical floor (batches × (delay +
+//     0.2 s)) and the floor as the hosts measured it (each batch's longest
+//     down-to-up window from the hosts' reboots.log, plus 0.2 s);
 //   - scale: drover only, the throughput playbook on the in-process fleet
 //     (runner/fleet): over its SSH servers with the drover binary at
 //     -scale-ssh-hosts, and through runner.RunPlay with the fleet's
@@ -15,7 +17,7 @@
 //     each size is measured in a process of its own).
 //
 // For the A/B workloads ansible-playbook and drover alternate (A B A B ...,
-// -runs each). Every run gets a cgroup v2 of its own (found through
+// -runs each; -executors drover runs drover alone). Every run gets a cgroup v2 of its own (found through
 // /proc/self/mountinfo), so the controller's CPU time (cpu.stat usage_usec)
 // covers every process it started, ssh ControlMaster processes included;
 // the cgroup is killed after the run, which also reaps ControlPersist

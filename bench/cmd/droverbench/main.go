@@ -25,8 +25,9 @@ type bench struct {
 	cg              mounts
 	log             io.Writer
 	baselines       []baseline
-	scaleShell      string // "interp" or "fork": how the scale fleets' hosts run commands
-	cpuProfile      string // --cpuprofile prefix, "" for none
+	scaleShell      string   // "interp" or "fork": how the scale fleets' hosts run commands
+	executors       []string // of the A/B workloads, in run order: "ansible", "drover"
+	cpuProfile      string   // --cpuprofile prefix, "" for none
 }
 
 func (b *bench) logf(format string, a ...any) {
@@ -47,6 +48,7 @@ func run(args []string) error {
 	rrHosts := fs.String("reboot-hosts", "20,100", "host counts of the rolling-reboot workload")
 	scaleSSH := fs.String("scale-ssh-hosts", "1000", "host counts of the scale workload over the fleet's SSH servers (drover binary)")
 	scaleIn := fs.String("scale-hosts", "1000,10000", "host counts of the scale workload in process (runner.RunPlay)")
+	executors := fs.String("executors", "ansible,drover", "executors of the throughput and rolling-reboot workloads, alternated in this order (drover alone: --executors drover)")
 	runs := fs.Int("runs", 3, "runs of each executor (A B A B ...)")
 	scaleRuns := fs.Int("scale-runs", 1, "runs of each scale size")
 	scaleShell := fs.String("scale-shell", "interp", "how the scale fleets' hosts run commands: interp (in-process shell interpreter, Go coreutils) or fork (/bin/sh and real programs a command)")
@@ -88,6 +90,12 @@ func run(args []string) error {
 		return err
 	}
 	b := &bench{cg: cg, log: os.Stderr, scaleShell: *scaleShell, cpuProfile: *cpuProfile}
+	for _, ex := range strings.Split(*executors, ",") {
+		if ex = strings.TrimSpace(ex); ex != "ansible" && ex != "drover" {
+			return fmt.Errorf("--executors: unknown executor %q (want ansible, drover)", ex)
+		}
+		b.executors = append(b.executors, ex)
+	}
 	defer cg.removeBase()
 	if b.drover, err = filepath.Abs(*drover); err != nil {
 		return err
