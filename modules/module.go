@@ -35,6 +35,11 @@ type Env struct {
 	// Event reports progress that is not a task result (reboot_started,
 	// host_back). May be nil.
 	Event func(kind string, data map[string]any)
+	// Down, if set, is called when the host has gone down for a reboot (the
+	// reboot command's connection dropped, or the command returned): until
+	// it is back it needs nothing from the controller, which may give the
+	// CPU to other hosts. At most once a task.
+	Down func()
 	// Now and Sleep are the clock; tests replace them. Nil means real time.
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -59,6 +64,12 @@ func (e *Env) sleep(ctx context.Context, d time.Duration) error {
 		return ctx.Err()
 	case <-t.C:
 		return nil
+	}
+}
+
+func (e *Env) down() {
+	if e.Down != nil {
+		e.Down()
 	}
 }
 

@@ -199,6 +199,7 @@ func (rebootModule) Run(ctx context.Context, env *Env, args map[string]any) Resu
 				"msg": fmt.Sprintf("reboot command %q failed (rc=%d): %s", a.command, res.ExitCode, strings.TrimSpace(string(res.Stderr)))}
 		}
 	}
+	env.down()
 	newID, back, testOK, r := waitNewBoot(ctx, env, a, old, start)
 	if r != nil {
 		return r

@@ -10,10 +10,12 @@ import (
 // The hosts of the next batch are connected (and their shells started)
 // while the current batch runs, so that the next batch's first task finds
 // its connection open. When the play reboots, the dialing waits until
-// every host of the current batch has begun its reboot (or is done): the
-// handshakes then use the CPU the rebooting batch leaves idle instead of
-// competing with its pre-reboot tasks — at 25 hosts a batch on two cores,
-// 25 handshakes cost the hosts about a second of CPU.
+// every host of the current batch has gone down for its reboot (or is
+// done): the handshakes then use the CPU the rebooting batch leaves idle
+// instead of competing with its pre-reboot tasks and its reboot commands —
+// at 25 hosts a batch on two cores, 25 handshakes cost the hosts about a
+// second of CPU, and every host of the batch that goes down later comes
+// back later.
 
 // connectWhenQuiet calls connect once every one of n hosts has called
 // quiet (or at once when n is 0).
@@ -71,8 +73,8 @@ func (pr *playRun) scheduleNextConnect(ctx context.Context, batch, next []*Host,
 	pr.mu.Unlock()
 }
 
-// quiet tells the batch's connection trigger that h has begun its reboot
-// or is done (once per host: a host is in one batch of a play).
+// quiet tells the batch's connection trigger that h has gone down for its
+// reboot (modules.Env.Down) or is done (once per host: a host is in one batch of a play).
 func (h *hostRun) quiet() {
 	h.quietOnce.Do(func() {
 		h.pr.mu.Lock()

@@ -24,9 +24,10 @@ func (d *recordingDialer) Dial(ctx context.Context, t modules.Target) (modules.C
 }
 
 // In a rolling reboot the next batch is dialed once every host of the
-// current batch has begun its reboot — not while its pre-reboot tasks
-// run — and before the next batch starts; it is not dialed again until
-// its own reboot (the reconnects while it is down are the reboot's).
+// current batch has gone down — not while its pre-reboot tasks or its
+// reboot command run — and before the next batch starts; it is not dialed
+// again until its own reboot (the reconnects while it is down are the
+// reboot's). The reboot command takes 0.3 s to take the host down.
 func TestNextBatchConnectsWhenTheBatchIsDown(t *testing.T) {
 	f := testFleet(t, 3, 1, 300*time.Millisecond, nil)
 	d := &recordingDialer{Dialer: f.Dialer(), dials: map[string][]time.Time{}}
@@ -36,7 +37,8 @@ func TestNextBatchConnectsWhenTheBatchIsDown(t *testing.T) {
   gather_facts: false
   pre_reboot:
     - command: sleep 0.3
-  reboot: {}
+  reboot:
+    reboot_command: sleep 0.3; shutdown -r now
   post_reboot:
     - command: "true"
 `, func(o *Options) { o.Dialer = d })
@@ -59,8 +61,12 @@ func TestNextBatchConnectsWhenTheBatchIsDown(t *testing.T) {
 		if len(ds) != 1 {
 			t.Fatalf("%s dialed %d times before its reboot, want 1 (ahead of its batch, kept for it)", next, len(ds))
 		}
-		if ds[0].Before(started[cur]) {
-			t.Errorf("%s dialed at %v, before %s began its reboot at %v (during its pre-reboot tasks)", next, ds[0], cur, started[cur])
+		rs := f.Reboots(cur)
+		if len(rs) != 1 {
+			t.Fatalf("%s rebooted %d times, want 1", cur, len(rs))
+		}
+		if ds[0].Before(rs[0].Down) {
+			t.Errorf("%s dialed at %v, before %s went down at %v (its reboot began at %v)", next, ds[0], cur, rs[0].Down, started[cur])
 		}
 		if !ds[0].Before(batchAt[i+2]) {
 			t.Errorf("%s dialed at %v, not ahead of its batch (started %v)", next, ds[0], batchAt[i+2])

@@ -382,6 +382,7 @@ func (h *hostRun) env(ctx context.Context, n *playbooks.Node, vars map[string]an
 			return wrapEnv(c, h.environment(sc, vars)), nil
 		}
 		env.Event = func(kind string, data map[string]any) { h.moduleEvent(n, kind, data) }
+		env.Down = h.quiet // down for a while: the next batch may connect
 	}
 	env.Conn = wrapEnv(conn, h.environment(sc, vars))
 	become := h.pr.opts.Become
@@ -531,9 +532,6 @@ func (h *hostRun) moduleEvent(n *playbooks.Node, kind string, data map[string]an
 		h.stats.Rebooted = true
 	}
 	h.pr.emitHost(h, ev)
-	if kind == EvRebootStarted {
-		h.quiet() // down for a while: the next batch may connect
-	}
 }
 
 // sortedKeys is used for deterministic environment prefixes.
