@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -81,6 +80,11 @@ func (h *host) stage() error {
 	if err := os.WriteFile(h.path("boot_id"), []byte(id+"\n"), 0o644); err != nil {
 		return fmt.Errorf("host %s: %w", h.name, err)
 	}
+	// sshd writes it once listening (see waitListening); a killed sshd
+	// leaves the previous boot's.
+	if err := os.Remove(h.path("sshd.pid")); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("host %s: %w", h.name, err)
+	}
 	logf, err := os.OpenFile(h.path("wrapper.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return fmt.Errorf("host %s: %w", h.name, err)
@@ -131,7 +135,7 @@ func (h *host) release(ctx context.Context) error {
 	if err := pw.Close(); err != nil {
 		return fmt.Errorf("host %s: power on: %w", h.name, err)
 	}
-	if err := waitListening(ctx, netip.AddrPortFrom(h.addr, uint16(h.port)).String(), exited, 20*time.Second); err != nil {
+	if err := waitListening(ctx, h.path("sshd.pid"), exited, 20*time.Second); err != nil {
 		_ = h.stop()
 		return fmt.Errorf("host %s: sshd on %s:%d: %w\nwrapper.log: %s\nsshd.log: %s",
 			h.name, h.addr, h.port, err, tail(h.path("wrapper.log")), tail(h.path("sshd.log")))
@@ -357,11 +361,15 @@ func (h *host) writeFault(fl Fault) error {
 	return nil
 }
 
-// waitListening dials addr until it accepts, the process exits, ctx ends
-// or timeout passes.
-func waitListening(ctx context.Context, addr string, exited <-chan struct{}, timeout time.Duration) error {
+// waitListening waits until sshd has written its pid file, which OpenSSH
+// does right after binding and listening on its sockets, or until the
+// process exits, ctx ends or timeout passes. Polling a file rather than
+// dialing the port spares the host a connection: sshd forks and re-executes
+// itself for every one, and at 25 hosts booting at once on 2 cores those
+// probes cost the hosts a noticeable share of their CPU right when the
+// client reconnects.
+func waitListening(ctx context.Context, pidFile string, exited <-chan struct{}, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
-	d := net.Dialer{Timeout: 200 * time.Millisecond}
 	for {
 		select {
 		case <-exited:
@@ -370,15 +378,14 @@ func waitListening(ctx context.Context, addr string, exited <-chan struct{}, tim
 			return ctx.Err()
 		default:
 		}
-		c, err := d.DialContext(ctx, "tcp4", addr)
+		_, err := os.Stat(pidFile)
 		if err == nil {
-			c.Close()
 			return nil
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("not listening after %v: %w", timeout, err)
 		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(2 * time.Millisecond)
 	}
 }
 
