@@ -3,7 +3,9 @@ package modules
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -119,6 +121,27 @@ func parseQuery(out []byte) map[string]string {
 		}
 	}
 	return m
+}
+
+// aptSummary is apt-get's account of what it did: "N upgraded, N newly
+// installed, [N reinstalled, ][N downgraded, ]N to remove and N not
+// upgraded."
+var aptSummary = regexp.MustCompile(`(?m)^(\d+) upgraded, (\d+) newly installed, (?:(\d+) reinstalled, )?(?:(\d+) downgraded, )?(\d+) to remove and \d+ not upgraded\.`)
+
+// aptDidWork reports whether apt-get's output says it installed,
+// upgraded, reinstalled, downgraded or removed a package. apt can do so
+// without any version changing: it reinstalls an installed version whose
+// fields (Installed-Size, dependencies) differ from the repository's
+// package of the same version, which `latest` must report as a change.
+func aptDidWork(stdout string) bool {
+	for _, m := range aptSummary.FindAllStringSubmatch(stdout, -1) {
+		for _, n := range m[1:] {
+			if v, _ := strconv.Atoi(n); v > 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (m packageModule) Run(ctx context.Context, env *Env, args map[string]any) Result {
@@ -266,10 +289,15 @@ func (m packageModule) Run(ctx context.Context, env *Env, args map[string]any) R
 		}
 	}
 	sort.Strings(changedPkgs)
-	out["changed"] = len(changedPkgs) > 0
-	if state == "absent" {
+	// apt can change the host without changing a version (a reinstall).
+	changed := len(changedPkgs) > 0 || (mgr == "apt" && aptDidWork(stdout))
+	out["changed"] = changed
+	switch {
+	case changed && len(changedPkgs) == 0:
+		out["msg"] = "apt-get: " + aptSummary.FindString(stdout) // e.g. a reinstall
+	case state == "absent":
 		out["msg"] = "Removed: " + strings.Join(changedPkgs, ", ")
-	} else {
+	default:
 		out["msg"] = "Installed: " + strings.Join(changedPkgs, ", ")
 	}
 	out["results"] = changedPkgs

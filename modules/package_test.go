@@ -117,3 +117,36 @@ for a in "$@"; do case $a in -*) ;; *) case $verb in install|upgrade) echo 1.0-1
 		t.Fatal("not removed")
 	}
 }
+
+// apt-get can change a host without changing any version: it reinstalls
+// an installed version whose fields differ from the repository's package
+// of the same version. Its summary line says so, and latest reports it.
+func TestAptReinstallIsAChange(t *testing.T) {
+	env, _ := testEnv(t)
+	fakeBin(t, env, "dpkg-query", `printf 'install ok installed 1.1'`)
+	fakeBin(t, env, "apt-get", `case " $* " in
+*" install "*) echo "$SUMMARY";;
+esac
+`)
+	for _, c := range []struct {
+		summary string
+		changed bool
+	}{
+		{"0 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.", false},
+		{"0 upgraded, 0 newly installed, 0 to remove and 3 not upgraded.", false},
+		{"1 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.", true},
+		{"0 upgraded, 0 newly installed, 1 reinstalled, 0 to remove and 0 not upgraded.", true},
+		{"0 upgraded, 0 newly installed, 1 downgraded, 0 to remove and 0 not upgraded.", true},
+		{"0 upgraded, 1 newly installed, 0 to remove and 0 not upgraded.", true},
+	} {
+		if got := aptDidWork("Reading package lists...\n" + c.summary + "\n"); got != c.changed {
+			t.Errorf("aptDidWork(%q) = %v", c.summary, got)
+		}
+		t.Setenv("SUMMARY", c.summary)
+		r := run(t, env, "apt", map[string]any{"name": "hello", "state": "latest"})
+		mustOK(t, r, c.changed)
+		if c.changed && !strings.Contains(r.Msg(), c.summary) {
+			t.Errorf("msg %q does not give apt-get's summary", r.Msg())
+		}
+	}
+}

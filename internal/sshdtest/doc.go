@@ -15,10 +15,20 @@
 //	// events:      f.Reboot, f.Kill, f.Restart, f.SetFault
 //	// more keys:   f.Authorize(pubKeyLine)
 //	// bastions:    f.ClientHosts("h02") == ["h01"] for a ProxyJump via h01
+//	// packages:    Options{PrivatePackages: true}, f.SetAptSources, f.DpkgDir
 //
 // With Options.SudoPassword every host also has a user SudoUser
 // ("drover", home SudoUserHome inside the host, f.UserHome from outside)
 // that logs in with the fleet's key and whose sudo asks for that password.
+//
+// With Options.PrivatePackages every host has its own package-manager
+// state, so that tests can run the real apt-get and dpkg on the hosts: a
+// copy of the machine's dpkg database (the host starts with the machine's
+// packages installed), empty apt lists and cache, an /etc/apt whose sources
+// are empty until Fleet.SetAptSources (e.g. "deb [trusted=yes]
+// file:/some/repo ./"; the directory must be readable by apt's _apt user),
+// a copy of the debconf database and a fresh /var/log. Fleet.DpkgDir is
+// the host's database seen from outside.
 //
 // StartT skips the test when the machine cannot run hosts (it needs root,
 // /usr/sbin/sshd, unshare, and a writable cgroup v2 hierarchy;
@@ -60,7 +70,18 @@
 //     on stdin, and the host's name) and of /etc/sudoers.d (the real
 //     drop-ins plus "drover ALL=(ALL) ALL", sudo's timestamps kept in the
 //     private directory), listed in Dir/<name>/binds;
-//  8. waits until the harness closes its fd 3 (power on), then execs sshd.
+//  8. with Options.PrivatePackages, bind-mounts the host's package state
+//     (Dir/<name>/packages: a copy of /var/lib/dpkg made with `cp -a` at
+//     Start, fresh /var/lib/apt (lists/partial) and /var/cache/apt
+//     (archives/partial), a copy of /var/cache/debconf, a private /etc/apt
+//     and a fresh /var/log (apt/, empty wtmp, btmp, lastlog)) over the
+//     real directories, listed in the same binds file. The private /etc/apt
+//     is the real one's configuration and keys without its sources or
+//     auth.conf.d, and with a last apt.conf.d drop-in that clears apt's
+//     hooks (APT::Update::*-Invoke*, DPkg::Pre-/Post-Invoke,
+//     DPkg::Pre-Install-Pkgs), which would otherwise run commands such as
+//     appstream's cache refresh against the real machine;
+//  9. waits until the harness closes its fd 3 (power on), then execs sshd.
 //     A rebooting host is staged this way while it is down, so that sshd
 //     listens RebootDelay after the host went down rather than RebootDelay
 //     plus the wrapper's own work. If any step fails the wrapper exits:
@@ -103,7 +124,14 @@
 // directories (the sudo user's /etc files are private copies; the real ones
 // are only read, and sudo's timestamps stay in the host's private
 // directory): /run/sshd (sshd's privilege separation directory),
-// /var/lib/drover-host (the mount point) and the lock directory. The hosts
+// /var/lib/drover-host (the mount point) and the lock directory. With
+// Options.PrivatePackages, apt-get and dpkg on a host read and write only
+// the host's copies of the package state (the real /var/lib/dpkg, apt's
+// directories, the debconf database and /var/log are only read, once, at
+// Start); but the files a package installs, and what its maintainer
+// scripts do, land on the real file system like any other command's, so
+// tests install only packages of their own whose files are under
+// PrivatePath and which have no maintainer scripts. The hosts
 // are not a security sandbox: they run as root, and a command that writes
 // to /proc/sysrq-trigger or calls reboot(2) directly would still reach the
 // real kernel; drover's tests and playbooks do not do that.

@@ -133,6 +133,9 @@ func (f *Fleet) setup(cgMount string) error {
 	if err := f.setupUsers(); err != nil {
 		return err
 	}
+	if err := f.setupPackages(); err != nil {
+		return err
+	}
 	clientKey, err := writeKeyPair(f.KeyPath(), "drover-sshdtest-client")
 	if err != nil {
 		return fmt.Errorf("sshdtest: client key: %w", err)
@@ -206,8 +209,16 @@ func (f *Fleet) newHost(i int, a netip.Addr, authKeys string) (*host, error) {
 	if err := os.WriteFile(h.path("sshd_config"), []byte(sshdConfig(h, authKeys)), 0o644); err != nil {
 		return nil, fmt.Errorf("sshdtest: host %s: %w", name, err)
 	}
-	if err := f.writeUserFiles(h); err != nil {
+	userBinds, err := f.writeUserFiles(h)
+	if err != nil {
 		return nil, fmt.Errorf("sshdtest: host %s: sudo user: %w", name, err)
+	}
+	pkgBinds, err := f.writePackageFiles(h)
+	if err != nil {
+		return nil, fmt.Errorf("sshdtest: host %s: private packages: %w", name, err)
+	}
+	if err := writeBinds(h, append(userBinds, pkgBinds...)); err != nil {
+		return nil, fmt.Errorf("sshdtest: host %s: %w", name, err)
 	}
 	if err := os.Mkdir(h.cg, 0o755); err != nil {
 		return nil, fmt.Errorf("sshdtest: host %s: create cgroup: %w", name, err)

@@ -127,16 +127,17 @@ func freeID() (int, error) {
 	return 0, errors.New("sshdtest: no free uid")
 }
 
-// writeUserFiles writes host h's private /etc files, the user's home (in
-// the host's private directory) and the wrapper's bind list.
-func (f *Fleet) writeUserFiles(h *host) error {
+// writeUserFiles writes host h's private /etc files and the user's home
+// (in the host's private directory), and returns the binds that put the
+// files in place.
+func (f *Fleet) writeUserFiles(h *host) ([]bind, error) {
 	u := f.users
 	if u == nil {
-		return nil
+		return nil, nil
 	}
 	etc := h.path(privateEtcName)
 	if err := os.MkdirAll(filepath.Join(etc, "sudoers.d"), 0o755); err != nil {
-		return err
+		return nil, err
 	}
 	home := filepath.Join(h.priv, strings.TrimPrefix(SudoUserHome, PrivatePath+"/"))
 	id := strconv.Itoa(u.uid)
@@ -146,23 +147,23 @@ func (f *Fleet) writeUserFiles(h *host) error {
 		"group":  SudoUser + ":x:" + id + ":\n",
 		"hosts":  h.addr.String() + "\t" + h.name + "\n",
 	}
-	var binds strings.Builder
+	var binds []bind
 	for _, name := range []string{"passwd", "shadow", "group", "hosts"} {
 		dst := filepath.Join(etc, name)
 		if err := copyWithAppend("/etc/"+name, dst, adds[name]); err != nil {
-			return err
+			return nil, err
 		}
-		fmt.Fprintf(&binds, "%s\t%s\n", dst, "/etc/"+name)
+		binds = append(binds, bind{dst, "/etc/" + name})
 	}
 	// sudoers.d: the real drop-ins, then the user's.
 	entries, err := os.ReadDir(sudoersDir)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, e := range entries {
 		if e.Type().IsRegular() {
 			if err := copyWithAppend(filepath.Join(sudoersDir, e.Name()), filepath.Join(etc, "sudoers.d", e.Name()), ""); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
@@ -172,35 +173,35 @@ func (f *Fleet) writeUserFiles(h *host) error {
 		"Defaults:" + SudoUser + " lecture=never\n" +
 		SudoUser + " ALL=(ALL) ALL\n"
 	if err := os.WriteFile(filepath.Join(etc, "sudoers.d", sudoersDropIn), []byte(dropIn), 0o440); err != nil {
-		return err
+		return nil, err
 	}
-	fmt.Fprintf(&binds, "%s\t%s\n", filepath.Join(etc, "sudoers.d"), sudoersDir)
+	binds = append(binds, bind{filepath.Join(etc, "sudoers.d"), sudoersDir})
 	if err := os.MkdirAll(filepath.Join(h.priv, ".sudo"), 0o700); err != nil {
-		return err
+		return nil, err
 	}
 	// The user's home, with the fleet's key authorized.
 	key, err := os.ReadFile(f.KeyPath() + ".pub")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := os.MkdirAll(filepath.Dir(home), 0o755); err != nil {
-		return err
+		return nil, err
 	}
 	if err := os.Chmod(filepath.Dir(home), 0o755); err != nil {
-		return err
+		return nil, err
 	}
 	if err := os.MkdirAll(filepath.Join(home, ".ssh"), 0o700); err != nil {
-		return err
+		return nil, err
 	}
 	if err := os.WriteFile(filepath.Join(home, ".ssh", "authorized_keys"), key, 0o600); err != nil {
-		return err
+		return nil, err
 	}
 	for _, p := range []string{home, filepath.Join(home, ".ssh"), filepath.Join(home, ".ssh", "authorized_keys")} {
 		if err := os.Chown(p, u.uid, u.uid); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return os.WriteFile(h.path("binds"), []byte(binds.String()), 0o644)
+	return binds, nil
 }
 
 // copyWithAppend copies src to dst with src's mode and owner, appending

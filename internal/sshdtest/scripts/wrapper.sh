@@ -37,8 +37,10 @@ chmod 700 "$home"
 mount --bind "$home" /root
 
 # Private copies of system files (the sudo user's /etc/passwd, /etc/shadow,
-# /etc/group, /etc/hosts, /etc/sudoers.d), written by the harness as
-# "source<TAB>target" lines next to the sshd config.
+# /etc/group, /etc/hosts, /etc/sudoers.d; the package manager's
+# /var/lib/dpkg, /var/lib/apt, /var/cache/apt, /var/cache/debconf, /etc/apt,
+# /var/log), written by the harness as "source<TAB>target" lines next to the
+# sshd config.
 binds=$(dirname "$cfg")/binds
 if [ -f "$binds" ]; then
 	tab=$(printf '\t')
