@@ -62,7 +62,7 @@ func (d *Dialer) dialBastion(ctx context.Context, key, spec string, via *ssh.Cli
 		d.bastionMu.Unlock()
 	}
 	defer close(b.ready)
-	p, err := d.resolveJump(spec)
+	p, err := d.resolveJump(ctx, spec)
 	if err != nil {
 		b.err = err
 		forget()

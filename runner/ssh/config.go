@@ -1,7 +1,6 @@
 package ssh
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net"
@@ -9,8 +8,6 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
-
-	"github.com/kevinburke/ssh_config"
 )
 
 // Host key checking modes (Config.HostKeyChecking).
@@ -60,9 +57,15 @@ type Config struct {
 	// refuses sessions.
 	MaxSessions int
 	// SSHConfigFiles are ssh_config files. Default: ~/.ssh/config and
-	// /etc/ssh/ssh_config. A file that cannot be parsed is reported
-	// through Warn and ignored.
+	// /etc/ssh/ssh_config. When one of them uses what drover's parser
+	// does not understand (Match exec, Match user, ...), all of them are
+	// evaluated by the OpenSSH client instead (`ssh -G`, see SSHClient);
+	// without one, such a file is reported through Warn and ignored.
 	SSHConfigFiles []string
+	// SSHClient is the OpenSSH client that evaluates SSHConfigFiles when
+	// drover's parser cannot: "" means "ssh" from PATH, "none" turns the
+	// evaluation off. It is never used to connect.
+	SSHClient string
 	// Passphrase returns the passphrase of an encrypted private key. It is
 	// asked at most once per file, after $DROVER_SSH_KEY_PASSPHRASE. Nil
 	// means encrypted keys are only usable through the environment or the
@@ -85,12 +88,13 @@ type Config struct {
 }
 
 // Dialer opens SSH connections. It implements modules.Dialer. It caches
-// decrypted keys and bastion (ProxyJump) connections; Close releases the
-// bastions. A Dialer is safe for concurrent use.
+// decrypted keys, bastion (ProxyJump) connections and ssh_config
+// evaluations; Close releases the bastions and the evaluation's temporary
+// file. A Dialer is safe for concurrent use.
 type Dialer struct {
-	cfg     Config
-	sshcfgs []*ssh_config.Config
-	home    string
+	cfg    Config
+	sshcfg sshConfigSource // parsed files, or ssh -G (sshconfig.go)
+	home   string
 
 	warnMu   sync.Mutex
 	warned   map[string]bool
@@ -140,33 +144,12 @@ func New(cfg Config) (*Dialer, error) {
 		keyCache: map[string]*keyEntry{},
 		bastions: map[string]*bastion{},
 	}
-	for _, f := range cfg.SSHConfigFiles {
-		b, err := os.ReadFile(expandTilde(f, home))
-		if errors.Is(err, os.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("ssh: read ssh_config: %w", err)
-		}
-		c, err := decodeSSHConfig(b)
-		if err != nil {
-			d.warnOnce("sshconfig:"+f, fmt.Sprintf("WARNING: ignoring ssh_config %s: %v", f, err))
-			continue
-		}
-		d.sshcfgs = append(d.sshcfgs, c)
+	src, err := d.loadSSHConfig()
+	if err != nil {
+		return nil, err
 	}
+	d.sshcfg = src
 	return d, nil
-}
-
-// decodeSSHConfig parses an ssh_config file, turning parser panics (the
-// parser panics on some malformed input) into errors.
-func decodeSSHConfig(b []byte) (c *ssh_config.Config, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("parse: %v", r)
-		}
-	}()
-	return ssh_config.Decode(bytes.NewReader(b))
 }
 
 // warnOnce reports msg through Config.Warn the first time key is seen.
@@ -185,14 +168,18 @@ func (d *Dialer) warnOnce(key, msg string) {
 	fmt.Fprintln(os.Stderr, msg)
 }
 
-// Close closes the cached bastion connections. Connections returned by
-// Dial stay open until their own Close. Close is idempotent.
+// Close closes the cached bastion connections and removes the temporary
+// files of the ssh_config evaluation. Connections returned by Dial stay
+// open until their own Close. Close is idempotent.
 func (d *Dialer) Close() error {
 	d.bastionMu.Lock()
 	bs := d.bastions
 	d.bastions = map[string]*bastion{}
 	d.bastionMu.Unlock()
 	var errs []error
+	if err := d.sshcfg.close(); err != nil {
+		errs = append(errs, err)
+	}
 	for _, b := range bs {
 		if err := b.client.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
 			errs = append(errs, err)
@@ -207,9 +194,9 @@ func (c Config) String() string {
 	if c.Password != "" {
 		pw = "********"
 	}
-	return fmt.Sprintf("ssh.Config{KnownHostsFiles:%q HostKeyChecking:%q IdentityFiles:%q User:%q ConnectTimeout:%v CommandTimeout:%v KeepaliveInterval:%v KeepaliveMax:%d MaxSessions:%d SSHConfigFiles:%q Password:%q}",
+	return fmt.Sprintf("ssh.Config{KnownHostsFiles:%q HostKeyChecking:%q IdentityFiles:%q User:%q ConnectTimeout:%v CommandTimeout:%v KeepaliveInterval:%v KeepaliveMax:%d MaxSessions:%d SSHConfigFiles:%q SSHClient:%q Password:%q}",
 		c.KnownHostsFiles, c.HostKeyChecking, c.IdentityFiles, c.User, c.ConnectTimeout, c.CommandTimeout,
-		c.KeepaliveInterval, c.KeepaliveMax, c.MaxSessions, c.SSHConfigFiles, pw)
+		c.KeepaliveInterval, c.KeepaliveMax, c.MaxSessions, c.SSHConfigFiles, c.SSHClient, pw)
 }
 
 // GoString is String, for %#v.

@@ -29,7 +29,7 @@ func (d *Dialer) Dial(ctx context.Context, t modules.Target) (modules.Conn, erro
 // starts its keepalives. Errors wrap modules.ErrUnreachable; host key
 // problems are a *modules.HostKeyError.
 func (d *Dialer) Connect(ctx context.Context, t modules.Target) (*Conn, error) {
-	p, err := d.resolve(t)
+	p, err := d.resolve(ctx, t)
 	if err != nil {
 		return nil, fmt.Errorf("ssh %s: %w: %w", t.Name, modules.ErrUnreachable, err)
 	}

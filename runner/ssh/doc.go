@@ -1,6 +1,7 @@
 // Package ssh is drover's SSH transport, built on golang.org/x/crypto/ssh
-// (the ssh binary is never run). A Dialer (New) implements modules.Dialer;
-// the *Conn it returns implements modules.Conn.
+// (the ssh binary never connects to a host: it only runs as a ProxyCommand
+// or to evaluate ssh_config files, see below). A Dialer (New) implements
+// modules.Dialer; the *Conn it returns implements modules.Conn.
 //
 // # Connections
 //
@@ -64,12 +65,35 @@
 // IdentityFile, IdentitiesOnly, ProxyJump, ProxyCommand, UserKnownHostsFile,
 // StrictHostKeyChecking, ConnectTimeout, ServerAliveInterval,
 // ServerAliveCountMax (a ServerAliveInterval of 0 keeps drover's default).
-// Match is limited to what the
-// parser supports (Match Host, Match all): a file it cannot parse is
-// ignored with a warning. Options in
-// ansible_ssh_common_args / ansible_ssh_extra_args (-o Key=Value, -J, -p,
-// -l, -i) win over the files; inventory variables (ansible_port,
-// ansible_user) win over both.
+// Options in ansible_ssh_common_args / ansible_ssh_extra_args (-o
+// Key=Value, -J, -p, -l, -i) win over the files; inventory variables
+// (ansible_port, ansible_user) win over both; the files win over Config
+// (User, IdentityFiles, KeepaliveInterval, ...). resolve.go reads the
+// files through one interface (sshConfigSource, sshconfig.go).
+//
+// That parser supports Match Host and Match all only. When a file uses
+// anything else (Match exec, user, originalhost, localuser, canonical,
+// final, ...) and an OpenSSH client is available (Config.SSHClient, else
+// ssh on PATH, checked once by New), all the files are evaluated by
+// OpenSSH instead (sshg.go): `ssh -G -F <private config> [-p port]
+// [-l user] -- alias` prints the configuration ssh would use, after Match
+// exec commands, Include and tokens. The private config (a temporary file
+// removed by Dialer.Close) Includes the files in their order, so that a
+// block of one file never extends into the next; -p and -l carry what the
+// inventory or the ssh arguments fixed, so that Match user, %p and %r see
+// it. ssh -G prints defaults too: a "Host *" block after the Includes
+// gives marker values to IdentityFile, UserKnownHostsFile,
+// ServerAliveInterval and ServerAliveCountMax (and Config.User as the
+// last-resort User), so that what the files set, even to OpenSSH's
+// default, is told from what they leave unset; the other keywords mean
+// the same to drover whether set to OpenSSH's default or unset. An
+// evaluation runs when a host (or ProxyJump hop) is first resolved, is
+// cached per (alias, port, user) for the Dialer's life, runs at most 8 ssh
+// processes at once and is killed (with its Match exec commands) after
+// 30 s. A failure fails that host only, with ssh's message, and is not
+// cached. Without an OpenSSH client such a file is ignored with a warning
+// saying that installing one lets drover evaluate it. When every file
+// parses, ssh is never run.
 //
 // # Bastions
 //

@@ -80,7 +80,7 @@ func TestProxyCommandFailureIsUnreachableWithItsMessage(t *testing.T) {
 
 func TestProxyJumpWinsOverProxyCommand(t *testing.T) {
 	f := newFixture(t)
-	p, err := f.dialer(t, f.config()).resolve(modules.Target{Name: "x", Addr: "10.0.0.9", Vars: map[string]any{
+	p, err := f.dialer(t, f.config()).resolve(t.Context(), modules.Target{Name: "x", Addr: "10.0.0.9", Vars: map[string]any{
 		"ansible_ssh_common_args": `-o ProxyJump=bastion -o ProxyCommand="nc %h %p"`,
 	}})
 	if err != nil {
@@ -92,7 +92,7 @@ func TestProxyJumpWinsOverProxyCommand(t *testing.T) {
 	if !strings.Contains(strings.Join(f.warnings.list(), "\n"), "both ProxyJump and ProxyCommand") {
 		t.Errorf("no warning about both: %q", f.warnings.list())
 	}
-	p, err = f.dialer(t, f.config()).resolve(modules.Target{Name: "y", Addr: "10.0.0.9", Port: 2222, User: "ops", Vars: map[string]any{
+	p, err = f.dialer(t, f.config()).resolve(t.Context(), modules.Target{Name: "y", Addr: "10.0.0.9", Port: 2222, User: "ops", Vars: map[string]any{
 		"ansible_ssh_common_args": `-o ProxyCommand="ssh -W %h:%p -l %r gw %%"`,
 	}})
 	if err != nil {

@@ -1,6 +1,7 @@
 package ssh
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"os"
@@ -42,8 +43,9 @@ func (p *hostParams) addr() string { return net.JoinHostPort(p.host, strconv.Ito
 type sshOpts map[string][]string
 
 // resolve computes how to reach t. Inventory variables win over
-// ssh_config, which wins over Config defaults.
-func (d *Dialer) resolve(t modules.Target) (*hostParams, error) {
+// ansible_ssh_common_args/extra_args, which win over ssh_config, which
+// wins over Config defaults.
+func (d *Dialer) resolve(ctx context.Context, t modules.Target) (*hostParams, error) {
 	opts, err := parseSSHArgs(varString(t.Vars, "ansible_ssh_common_args") + " " + varString(t.Vars, "ansible_ssh_extra_args"))
 	if err != nil {
 		return nil, fmt.Errorf("ansible_ssh_common_args/extra_args: %w", err)
@@ -60,29 +62,46 @@ func (d *Dialer) resolve(t modules.Target) (*hostParams, error) {
 		p.name = alias
 	}
 
-	// Port and user first: HostName and IdentityFile may use %p and %r.
+	// Port and user first: HostName and IdentityFile may use %p and %r,
+	// and ssh_config's Match user, %p and %r see what is already fixed.
 	p.port = t.Port
 	if p.port <= 0 {
 		p.port = varInt(t.Vars, "ansible_port", "ansible_ssh_port")
 	}
-	if p.port <= 0 {
-		if v := d.lookup(opts, alias, "Port"); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n <= 0 || n > 65535 {
-				return nil, fmt.Errorf("ssh_config Port %q: not a port number", v)
-			}
-			p.port = n
+	if v := opts["port"]; p.port <= 0 && len(v) > 0 {
+		if p.port, err = parsePort(v[0]); err != nil {
+			return nil, err
 		}
-	}
-	if p.port <= 0 {
-		p.port = 22
 	}
 	p.user = t.User
 	if p.user == "" {
 		p.user = varString(t.Vars, "ansible_user", "ansible_ssh_user")
 	}
+	if v := opts["user"]; p.user == "" && len(v) > 0 {
+		p.user = v[0]
+	}
+	fixedPort := p.port
+	if fixedPort < 0 || fixedPort > 65535 {
+		fixedPort = 0
+	}
+	hc, err := d.sshcfg.forHost(ctx, alias, fixedPort, p.user)
+	if err != nil {
+		return nil, err
+	}
+	get := func(key string) string { return lookup(opts, hc, key) }
+
+	if p.port <= 0 {
+		if v := get("Port"); v != "" {
+			if p.port, err = parsePort(v); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if p.port <= 0 {
+		p.port = 22
+	}
 	if p.user == "" {
-		p.user = d.lookup(opts, alias, "User")
+		p.user = get("User")
 	}
 	if p.user == "" {
 		p.user = d.cfg.User
@@ -91,13 +110,13 @@ func (d *Dialer) resolve(t modules.Target) (*hostParams, error) {
 		p.user = localUser()
 	}
 	p.host = alias
-	if hn := d.lookup(opts, alias, "HostName"); hn != "" {
+	if hn := get("HostName"); hn != "" {
 		p.host = d.expand(hn, p)
 	}
 
 	// Identities.
 	explicit := varStrings(t.Vars, "ansible_ssh_private_key_file", "ansible_private_key_file")
-	explicit = append(explicit, d.lookupAll(opts, alias, "IdentityFile")...)
+	explicit = append(explicit, lookupAll(opts, hc, "IdentityFile")...)
 	explicit = append(explicit, d.cfg.IdentityFiles...)
 	for _, f := range explicit {
 		if strings.EqualFold(f, "none") {
@@ -110,17 +129,17 @@ func (d *Dialer) resolve(t modules.Target) (*hostParams, error) {
 			p.identityFiles = append(p.identityFiles, filepath.Join(d.home, ".ssh", f))
 		}
 	}
-	p.identitiesOnly = strings.EqualFold(d.lookup(opts, alias, "IdentitiesOnly"), "yes")
+	p.identitiesOnly = strings.EqualFold(get("IdentitiesOnly"), "yes")
 
 	// Bastions.
-	if pj := d.lookup(opts, alias, "ProxyJump"); pj != "" && !strings.EqualFold(pj, "none") {
+	if pj := get("ProxyJump"); pj != "" && !strings.EqualFold(pj, "none") {
 		for _, hop := range strings.Split(pj, ",") {
 			if hop = strings.TrimSpace(hop); hop != "" {
 				p.proxyJump = append(p.proxyJump, hop)
 			}
 		}
 	}
-	if pc := d.lookup(opts, alias, "ProxyCommand"); pc != "" && !strings.EqualFold(pc, "none") {
+	if pc := get("ProxyCommand"); pc != "" && !strings.EqualFold(pc, "none") {
 		if len(p.proxyJump) > 0 {
 			d.warnOnce("proxycommand:"+alias, fmt.Sprintf("WARNING: ssh: %s has both ProxyJump and ProxyCommand; ProxyJump is used", alias))
 		} else {
@@ -129,7 +148,7 @@ func (d *Dialer) resolve(t modules.Target) (*hostParams, error) {
 	}
 
 	// Host keys.
-	for _, f := range strings.Fields(d.lookup(opts, alias, "UserKnownHostsFile")) {
+	for _, f := range strings.Fields(get("UserKnownHostsFile")) {
 		if !strings.EqualFold(f, "none") {
 			p.knownHosts = appendUnique(p.knownHosts, d.expand(f, p))
 		}
@@ -139,7 +158,7 @@ func (d *Dialer) resolve(t modules.Target) (*hostParams, error) {
 	}
 	p.hostKeyChecking = d.cfg.HostKeyChecking
 	if p.hostKeyChecking == "" {
-		switch strings.ToLower(d.lookup(opts, alias, "StrictHostKeyChecking")) {
+		switch strings.ToLower(get("StrictHostKeyChecking")) {
 		case "accept-new":
 			p.hostKeyChecking = HostKeyAcceptNew
 		case "no", "off":
@@ -151,15 +170,15 @@ func (d *Dialer) resolve(t modules.Target) (*hostParams, error) {
 
 	// Timeouts.
 	p.connectTimeout = d.cfg.ConnectTimeout
-	if n := atoiPositive(d.lookup(opts, alias, "ConnectTimeout")); n > 0 {
+	if n := atoiPositive(get("ConnectTimeout")); n > 0 {
 		p.connectTimeout = time.Duration(n) * time.Second
 	}
 	p.keepaliveInterval = d.cfg.KeepaliveInterval
-	if n := atoiPositive(d.lookup(opts, alias, "ServerAliveInterval")); n > 0 {
+	if n := atoiPositive(get("ServerAliveInterval")); n > 0 {
 		p.keepaliveInterval = time.Duration(n) * time.Second
 	}
 	p.keepaliveMax = d.cfg.KeepaliveMax
-	if n := atoiPositive(d.lookup(opts, alias, "ServerAliveCountMax")); n > 0 {
+	if n := atoiPositive(get("ServerAliveCountMax")); n > 0 {
 		p.keepaliveMax = n
 	}
 
@@ -173,7 +192,7 @@ func (d *Dialer) resolve(t modules.Target) (*hostParams, error) {
 // resolveJump resolves one ProxyJump hop, "[user@]host[:port]" or
 // "ssh://[user@]host[:port]", through ssh_config like OpenSSH does. The
 // hop's own ProxyJump is ignored: the chain decides.
-func (d *Dialer) resolveJump(spec string) (*hostParams, error) {
+func (d *Dialer) resolveJump(ctx context.Context, spec string) (*hostParams, error) {
 	s := strings.TrimPrefix(spec, "ssh://")
 	t := modules.Target{Name: spec}
 	if i := strings.LastIndex(s, "@"); i >= 0 {
@@ -190,7 +209,7 @@ func (d *Dialer) resolveJump(spec string) (*hostParams, error) {
 		return nil, fmt.Errorf("ProxyJump %q: no host", spec)
 	}
 	t.Addr = s
-	p, err := d.resolve(t)
+	p, err := d.resolve(ctx, t)
 	if err != nil {
 		return nil, fmt.Errorf("ProxyJump %q: %w", spec, err)
 	}
@@ -199,29 +218,13 @@ func (d *Dialer) resolveJump(spec string) (*hostParams, error) {
 	return p, nil
 }
 
-// lookup returns the first value of key for alias: command-line options
-// first, then the ssh_config files in order.
-func (d *Dialer) lookup(opts sshOpts, alias, key string) string {
-	if v := opts[strings.ToLower(key)]; len(v) > 0 {
-		return v[0]
+// parsePort parses a Port value (ssh_config or -p).
+func parsePort(v string) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 || n > 65535 {
+		return 0, fmt.Errorf("ssh_config Port %q: not a port number", v)
 	}
-	for _, c := range d.sshcfgs {
-		if v, err := c.Get(alias, key); err == nil && v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
-// lookupAll returns every value of key for alias (IdentityFile).
-func (d *Dialer) lookupAll(opts sshOpts, alias, key string) []string {
-	out := append([]string(nil), opts[strings.ToLower(key)]...)
-	for _, c := range d.sshcfgs {
-		if v, err := c.GetAll(alias, key); err == nil {
-			out = append(out, v...)
-		}
-	}
-	return out
+	return n, nil
 }
 
 // expand expands ~ and the ssh_config tokens %h %p %r %u %d %n %%.

@@ -164,14 +164,14 @@ func TestResolvePrecedence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := d.resolve(modules.Target{Name: "h", Addr: "h"})
+	p, err := d.resolve(t.Context(), modules.Target{Name: "h", Addr: "h"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if p.host != "real.example" || p.port != 2022 || p.user != "cfguser" || p.connectTimeout.Seconds() != 3 || p.keepaliveInterval.Seconds() != 7 {
 		t.Fatalf("from ssh_config: %+v", p)
 	}
-	p, err = d.resolve(modules.Target{Name: "h", Addr: "h", Port: 22, Vars: map[string]any{
+	p, err = d.resolve(t.Context(), modules.Target{Name: "h", Addr: "h", Port: 22, Vars: map[string]any{
 		"ansible_user": "inv", "ansible_ssh_common_args": "-o Port=1 -o HostName=cli.example"}})
 	if err != nil {
 		t.Fatal(err)
