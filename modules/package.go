@@ -43,8 +43,12 @@ func (m packageModule) Schema() Schema {
 		a["cache_valid_time"] = Arg{Type: TypeInt, Default: 0}
 		a["purge"] = Arg{Type: TypeBool, Default: false}
 		a["install_recommends"] = Arg{Type: TypeBool, Aliases: []string{"install-recommends"}}
-		for _, k := range []string{"deb", "upgrade", "autoremove", "autoclean", "default_release", "force", "allow_unauthenticated",
-			"allow_downgrade", "dpkg_options", "only_upgrade", "policy_rc_d", "fail_on_autoremove", "force_apt_get", "lock_timeout", "clean"} {
+		a["upgrade"] = Arg{Type: TypeString, Default: "no", Choices: []string{"no", "yes", "safe", "full", "dist", "true", "false"}}
+		a["autoremove"] = Arg{Type: TypeBool, Default: false}
+		// drover always uses apt-get, as force_apt_get: yes asks.
+		a["force_apt_get"] = Arg{Type: TypeBool, Default: false}
+		for _, k := range []string{"deb", "autoclean", "default_release", "force", "allow_unauthenticated",
+			"allow_downgrade", "dpkg_options", "only_upgrade", "policy_rc_d", "fail_on_autoremove", "lock_timeout", "clean"} {
 			u[k] = "not supported by drover's apt"
 		}
 	default:
@@ -63,6 +67,9 @@ func (m packageModule) Schema() Schema {
 		s.Args["name"] = Arg{Type: TypeList, Required: true}
 	} else {
 		s.RequiredOneOf = [][]string{{"name", "update_cache"}}
+		if m.mgr == "apt" {
+			s.RequiredOneOf = [][]string{{"name", "update_cache", "upgrade", "autoremove"}}
+		}
 	}
 	return s
 }
@@ -175,6 +182,20 @@ func (m packageModule) Run(ctx context.Context, env *Env, args map[string]any) R
 	}
 	mgr = kvLines(res.Stdout)["mgr"]
 	update := argBool(args, "update_cache", false) || argBool(args, "update-cache", false)
+	upgrade, err := aptUpgradeMode(args)
+	if err != nil {
+		return Fail(err.Error())
+	}
+	autoremove := argBool(args, "autoremove", false)
+	if systemWide(mgr, names, state, upgrade, autoremove) {
+		if upgrade != "" && mgr != "apt" {
+			return Fail(fmt.Sprintf("upgrade is an apt argument; this host's package manager is %s (use name: \"*\" with state: latest)", mgr))
+		}
+		if upgrade != "" && len(names) > 0 {
+			return Fail("upgrade upgrades the whole system; give either upgrade or name, not both")
+		}
+		return upgradeSystem(ctx, env, mgr, upgrade, names, update, autoremove, args)
+	}
 
 	// One session: refresh the cache when asked, then query.
 	pre := ""
@@ -214,24 +235,21 @@ func (m packageModule) Run(ctx context.Context, env *Env, args map[string]any) R
 		if argBool(args, "purge", false) {
 			verb = "purge"
 		}
+		if autoremove {
+			verb += " --auto-remove"
+		}
 		cmd = fmt.Sprintf("%sapt-get %s -y -q %s", env2, verb, q)
 	case mgr == "apt":
 		opt := ""
 		if v, ok := args["install_recommends"]; ok && v != nil {
 			opt = map[bool]string{true: " --install-recommends", false: " --no-install-recommends"}[argBool(args, "install_recommends", true)]
 		}
+		if autoremove {
+			opt += " --auto-remove"
+		}
 		cmd = fmt.Sprintf("%sapt-get install -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold%s %s", env2, opt, q)
 	default:
-		opt := ""
-		if argBool(args, "disable_gpg_check", false) {
-			opt += " --nogpgcheck"
-		}
-		for _, r := range argList(args, "enablerepo") {
-			opt += " --enablerepo=" + ShellQuote(r)
-		}
-		for _, r := range argList(args, "disablerepo") {
-			opt += " --disablerepo=" + ShellQuote(r)
-		}
+		opt := repoOpts(args)
 		switch state {
 		case "absent":
 			cmd = fmt.Sprintf("%s remove -y -q%s %s", mgr, opt, q)

@@ -18,7 +18,8 @@ import (
 )
 
 const (
-	e2ePkg     = "drover-e2e-hello"
+	e2ePrefix  = "drover-e2e-" // every test package's name starts with it
+	e2ePkg     = e2ePrefix + "hello"
 	e2ePkgFile = sshdtest.PrivatePath + "/" + e2ePkg + ".txt" // inside a host
 )
 
@@ -47,8 +48,17 @@ func newAptRepo(t *testing.T) *aptRepo {
 // repository's Packages index.
 func (r *aptRepo) publish(t *testing.T, version string) {
 	t.Helper()
+	r.publishPkg(t, e2ePkg, version, "")
+}
+
+// publishPkg builds package pkg at version (Architecture all, depending on
+// depends when not "", one file PrivatePath/<pkg>.txt holding the
+// version) with dpkg-deb and rewrites the repository's Packages index.
+func (r *aptRepo) publishPkg(t *testing.T, pkg, version, depends string) {
+	t.Helper()
+	file := pkgFile(pkg)
 	root := filepath.Join(t.TempDir(), "root")
-	for _, d := range []string{root, filepath.Join(root, "DEBIAN"), filepath.Join(root, filepath.Dir(e2ePkgFile))} {
+	for _, d := range []string{root, filepath.Join(root, "DEBIAN"), filepath.Join(root, filepath.Dir(file))} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -56,13 +66,17 @@ func (r *aptRepo) publish(t *testing.T, version string) {
 			t.Fatal(err)
 		}
 	}
+	dep := ""
+	if depends != "" {
+		dep = "Depends: " + depends + "\n"
+	}
 	// Installed-Size as in the index: apt takes an installed version whose
 	// fields differ from the repository's for another version, and
 	// reinstalls it.
-	control := fmt.Sprintf("Package: %s\nVersion: %s\nArchitecture: all\nMaintainer: drover tests <tests@drover.invalid>\nInstalled-Size: 1\nDescription: drover end-to-end test package\n", e2ePkg, version)
+	control := fmt.Sprintf("Package: %s\nVersion: %s\nArchitecture: all\nMaintainer: drover tests <tests@drover.invalid>\nInstalled-Size: 1\n%sDescription: drover end-to-end test package\n", pkg, version, dep)
 	writeFile(t, filepath.Join(root, "DEBIAN", "control"), control)
-	writeFile(t, filepath.Join(root, e2ePkgFile), e2ePkg+" version "+version+"\n")
-	name := fmt.Sprintf("%s_%s_all.deb", e2ePkg, version)
+	writeFile(t, filepath.Join(root, file), pkg+" version "+version+"\n")
+	name := fmt.Sprintf("%s_%s_all.deb", pkg, version)
 	deb := filepath.Join(r.dir, name)
 	if out, err := exec.Command("dpkg-deb", "--root-owner-group", "-Zgzip", "--build", root, deb).CombinedOutput(); err != nil {
 		t.Fatalf("dpkg-deb --build: %v\n%s", err, out)
@@ -75,10 +89,13 @@ func (r *aptRepo) publish(t *testing.T, version string) {
 		t.Fatal(err)
 	}
 	sum := sha256.Sum256(b)
-	r.packages = append(r.packages, fmt.Sprintf("Package: %s\nVersion: %s\nArchitecture: all\nMaintainer: drover tests <tests@drover.invalid>\nInstalled-Size: 1\nFilename: ./%s\nSize: %d\nSHA256: %s\nDescription: drover end-to-end test package\n",
-		e2ePkg, version, name, len(b), hex.EncodeToString(sum[:])))
+	r.packages = append(r.packages, fmt.Sprintf("Package: %s\nVersion: %s\nArchitecture: all\nMaintainer: drover tests <tests@drover.invalid>\nInstalled-Size: 1\n%sFilename: ./%s\nSize: %d\nSHA256: %s\nDescription: drover end-to-end test package\n",
+		pkg, version, dep, name, len(b), hex.EncodeToString(sum[:])))
 	writeFile(t, filepath.Join(r.dir, "Packages"), strings.Join(r.packages, "\n"))
 }
+
+// pkgFile is the file a test package installs, inside a host.
+func pkgFile(pkg string) string { return sshdtest.PrivatePath + "/" + pkg + ".txt" }
 
 // dpkgStatus is a package's Status and Version in a dpkg status file
 // ("" when the database has no entry for it).
@@ -103,6 +120,12 @@ func dpkgStatus(t *testing.T, statusFile, pkg string) (status, version string) {
 // inside the host: its own /var/log.
 func dpkgActions(t *testing.T, f *sshdtest.Fleet, host string) []string {
 	t.Helper()
+	return dpkgActionsOf(t, f, host, e2ePkg)
+}
+
+// dpkgActionsOf is dpkgActions for package pkg.
+func dpkgActionsOf(t *testing.T, f *sshdtest.Fleet, host, pkg string) []string {
+	t.Helper()
 	cmd := exec.Command("ssh", append(f.SSHArgs(host), "cat /var/log/dpkg.log 2>/dev/null || true")...)
 	out, err := cmd.Output()
 	if err != nil {
@@ -111,7 +134,7 @@ func dpkgActions(t *testing.T, f *sshdtest.Fleet, host string) []string {
 	var acts []string
 	for _, l := range strings.Split(string(out), "\n") {
 		fl := strings.Fields(l)
-		if len(fl) == 6 && fl[3] == e2ePkg+":all" && strings.Contains(" install upgrade remove purge ", " "+fl[2]+" ") {
+		if len(fl) == 6 && fl[3] == pkg+":all" && strings.Contains(" install upgrade remove purge ", " "+fl[2]+" ") {
 			acts = append(acts, fl[2]+" "+fl[4]+" "+fl[5])
 		}
 	}
@@ -129,17 +152,17 @@ func checkActions(t *testing.T, f *sshdtest.Fleet, step string, want ...string) 
 }
 
 // checkRealMachineUntouched fails unless the machine's own dpkg database
-// and log know nothing of the test package.
+// and log know nothing of the test packages.
 func checkRealMachineUntouched(t *testing.T) {
 	t.Helper()
-	if st, _ := dpkgStatus(t, "/var/lib/dpkg/status", e2ePkg); st != "" {
-		t.Fatalf("the real machine's /var/lib/dpkg/status has %s: %s", e2ePkg, st)
+	if b, _ := os.ReadFile("/var/lib/dpkg/status"); bytes.Contains(b, []byte("Package: "+e2ePrefix)) {
+		t.Fatalf("the real machine's /var/lib/dpkg/status has a %s* package", e2ePrefix)
 	}
-	if b, _ := os.ReadFile("/var/log/dpkg.log"); bytes.Contains(b, []byte(e2ePkg)) {
-		t.Fatalf("the real machine's /var/log/dpkg.log mentions %s", e2ePkg)
+	if b, _ := os.ReadFile("/var/log/dpkg.log"); bytes.Contains(b, []byte(e2ePrefix)) {
+		t.Fatalf("the real machine's /var/log/dpkg.log mentions a %s* package", e2ePrefix)
 	}
-	if _, err := os.Stat(e2ePkgFile); err == nil {
-		t.Fatalf("%s exists on the real machine", e2ePkgFile)
+	if m, _ := filepath.Glob(sshdtest.PrivatePath + "/" + e2ePrefix + "*"); len(m) > 0 {
+		t.Fatalf("%v exist on the real machine", m)
 	}
 }
 
@@ -196,23 +219,30 @@ func (r pkgRun) expect(t *testing.T, f *sshdtest.Fleet, step string, code int, t
 // package installed at that version (not installed when "").
 func checkInstalled(t *testing.T, f *sshdtest.Fleet, step, version string) {
 	t.Helper()
+	checkPkg(t, f, step, e2ePkg, version)
+}
+
+// checkPkg is checkInstalled for test package pkg.
+func checkPkg(t *testing.T, f *sshdtest.Fleet, step, pkg, version string) {
+	t.Helper()
+	file := pkgFile(pkg)
 	for _, h := range f.Names() {
-		b, err := os.ReadFile(filepath.Join(f.HostDir(h), filepath.Base(e2ePkgFile)))
-		st, v := dpkgStatus(t, filepath.Join(f.DpkgDir(h), "status"), e2ePkg)
+		b, err := os.ReadFile(filepath.Join(f.HostDir(h), filepath.Base(file)))
+		st, v := dpkgStatus(t, filepath.Join(f.DpkgDir(h), "status"), pkg)
 		if version == "" {
 			if err == nil {
-				t.Errorf("%s: %s: %s still exists: %q", step, h, e2ePkgFile, b)
+				t.Errorf("%s: %s: %s still exists: %q", step, h, file, b)
 			}
 			if st == "install ok installed" {
-				t.Errorf("%s: %s: %s still installed (%s)", step, h, e2ePkg, v)
+				t.Errorf("%s: %s: %s still installed (%s)", step, h, pkg, v)
 			}
 			continue
 		}
-		if want := e2ePkg + " version " + version + "\n"; err != nil || string(b) != want {
-			t.Errorf("%s: %s: %s = %q (%v), want %q", step, h, e2ePkgFile, b, err, want)
+		if want := pkg + " version " + version + "\n"; err != nil || string(b) != want {
+			t.Errorf("%s: %s: %s = %q (%v), want %q", step, h, file, b, err, want)
 		}
 		if st != "install ok installed" || v != version {
-			t.Errorf("%s: %s: dpkg status %q version %q, want install ok installed %s", step, h, st, v, version)
+			t.Errorf("%s: %s: %s: dpkg status %q version %q, want install ok installed %s", step, h, pkg, st, v, version)
 		}
 	}
 }
