@@ -295,7 +295,7 @@ func (m packageModule) Run(ctx context.Context, env *Env, args map[string]any) R
 	out["rc"] = r.ExitCode
 	if r.ExitCode != 0 {
 		out["failed"] = true
-		out["msg"] = fmt.Sprintf("'%s' failed: %s", strings.SplitN(cmd, " -y", 2)[0], strings.TrimSpace(string(r.Stderr)))
+		out["msg"] = fmt.Sprintf("%s failed: %s", strings.Join(cmdNames(strings.Split(cmd, " && ")), " && "), strings.TrimSpace(string(r.Stderr)))
 		return out
 	}
 	after := parseQuery([]byte(query))
@@ -311,7 +311,9 @@ func (m packageModule) Run(ctx context.Context, env *Env, args map[string]any) R
 	changed := len(changedPkgs) > 0 || (mgr == "apt" && aptDidWork(stdout))
 	out["changed"] = changed
 	switch {
-	case changed && len(changedPkgs) == 0:
+	case !changed:
+		out["msg"] = "Nothing to do: " + strings.Join(names, ", ") + " already at the latest version"
+	case len(changedPkgs) == 0:
 		out["msg"] = "apt-get: " + aptSummary.FindString(stdout) // e.g. a reinstall
 	case state == "absent":
 		out["msg"] = "Removed: " + strings.Join(changedPkgs, ", ")

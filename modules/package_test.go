@@ -73,6 +73,9 @@ func TestApt(t *testing.T) {
 	if readFile(t, filepath.Join(s, "curl")) != "2.0\n" {
 		t.Fatal("not upgraded")
 	}
+	if r := run(t, env, "package", lat); !strings.Contains(r.Msg(), "curl already at the latest version") {
+		t.Errorf("latest again: msg %q", r.Msg())
+	}
 	mustOK(t, run(t, env, "package", lat), false)
 
 	r = run(t, env, "apt", map[string]any{"name": "htop", "state": "absent"})
@@ -83,7 +86,7 @@ func TestApt(t *testing.T) {
 	mustOK(t, run(t, env, "apt", map[string]any{"name": "htop", "state": "removed"}), false)
 
 	r = run(t, env, "apt", map[string]any{"name": "missing-pkg"})
-	if !r.Failed() || !strings.Contains(r.Msg(), "Unable to locate package missing-pkg") {
+	if !r.Failed() || !strings.HasPrefix(r.Msg(), "apt-get install failed: ") || !strings.Contains(r.Msg(), "Unable to locate package missing-pkg") {
 		t.Fatalf("missing %v", r)
 	}
 }
