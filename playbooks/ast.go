@@ -86,9 +86,13 @@ type Task struct {
 	Module string         // canonical short name ("command", "reboot", ...); "" for a block
 	Args   map[string]any // arguments as written (strings may hold templates); free form under "_raw_params"
 
-	When         []string // bare expressions, all must hold
-	Register     string
-	Loop         any // a list, or a template string that yields one; nil when absent
+	When     []string // bare expressions, all must hold
+	Register string
+	Loop     any // a list, or a template string that yields one; nil when absent
+	// LoopWith is the with_* lookup that Loop came from ("items", "dict",
+	// "nested", ...; see LoopLookups), "" for loop. The runner turns the
+	// rendered value into items as that lookup does.
+	LoopWith     string
 	LoopVar      string
 	LoopIndexVar string // loop_control.index_var
 	LoopLabel    string

@@ -61,7 +61,11 @@ func (l *loader) includeTasks(file string, t *Task, kv pair) []*Task {
 func (l *loader) includeKeywordsOK(t *Task, what string) bool {
 	tm := l.meta.task(t)
 	ok := true
-	for _, k := range []string{"loop", "with_items", "loop_control", "register", "until", "retries", "delay", "failed_when", "changed_when", "notify", "async", "poll", "listen"} {
+	keys := []string{"loop", "loop_control", "register", "until", "retries", "delay", "failed_when", "changed_when", "notify", "async", "poll", "listen"}
+	for _, w := range LoopLookups {
+		keys = append(keys, "with_"+w)
+	}
+	for _, k := range keys {
 		if at, has := tm.keys[k]; has {
 			l.c.add(at, "'%s' is not supported on %s: drover inlines included tasks before running; put it on the included tasks", k, what)
 			ok = false

@@ -12,7 +12,9 @@ var playKeys = []string{
 
 // taskKeys are the keywords a task may have besides its module.
 var taskKeys = []string{
-	"name", "when", "register", "loop", "with_items", "loop_control", "until", "retries",
+	"name", "when", "register", "loop", "with_items", "with_list", "with_dict",
+	"with_indexed_items", "with_together", "with_nested",
+	"with_subelements", "with_sequence", "with_fileglob", "loop_control", "until", "retries",
 	"delay", "failed_when", "changed_when", "ignore_errors", "ignore_unreachable",
 	"notify", "listen", "become", "become_user", "become_method", "tags", "no_log",
 	"delegate_to", "local_action", "action", "run_once", "environment", "timeout", "vars",
@@ -32,6 +34,11 @@ var supportedBecomeMethods = []string{"sudo", "su"}
 
 // playOrders are the values of a play's order.
 var playOrders = []string{"inventory", "reverse_inventory", "sorted", "reverse_sorted", "shuffle"}
+
+// LoopLookups are the with_* keywords drover has, by lookup name: a task's
+// Loop comes from at most one of them or from loop.
+var LoopLookups = []string{"items", "list", "dict", "indexed_items", "together", "nested",
+	"subelements", "sequence", "fileglob"}
 
 // refusedKeys are Ansible keywords outside drover's subset, with what drover
 // supports instead.
@@ -57,19 +64,11 @@ var refusedKeys = map[string]string{
 	"sudo":                     "use become",
 	"sudo_user":                "use become_user",
 	"include":                  "use include_tasks, import_tasks or import_playbook",
-	"with_dict":                "use loop with the dict2items filter",
-	"with_list":                "use loop",
-	"with_fileglob":            "drover does not support with_fileglob; list the files with loop",
-	"with_together":            "drover does not support with_together; use loop",
-	"with_nested":              "drover does not support with_nested; use loop",
-	"with_sequence":            "drover does not support with_sequence; use loop with range()",
-	"with_subelements":         "drover does not support with_subelements; use loop",
+	"with_flattened":           "use loop with the flatten filter",
 	"with_lines":               "drover does not support with_lines; register a command's stdout_lines and loop on it",
 	"with_first_found":         "drover does not support with_first_found",
-	"with_indexed_items":       "drover does not support with_indexed_items; use loop",
 	"with_random_choice":       "drover does not support with_random_choice",
 	"with_inventory_hostnames": "use loop with groups['...']",
-	"with_flattened":           "use loop with the flatten filter",
 	"loop_with":                "use loop",
 	"any_errors_fatal":         "any_errors_fatal is a play-level key in drover",
 	"max_fail_percentage":      "max_fail_percentage is a play-level key in drover",

@@ -95,13 +95,18 @@ func (l *loader) taskKeyword(file string, t *Task, kv pair, handler bool) {
 			}
 			t.Register = s
 		}
-	case "loop", "with_items":
+	case "loop", "with_items", "with_list", "with_dict", "with_indexed_items", "with_together", "with_nested",
+		"with_subelements", "with_sequence", "with_fileglob":
 		if t.Loop != nil {
-			l.c.add(pos(file, kv.k), "a task may have only one of loop and with_items")
+			l.c.add(pos(file, kv.k), "a task may have only one of loop and the with_* keywords")
 		}
 		t.Loop = l.value(file, v)
 		if t.Loop == nil {
 			t.Loop = []any{}
+		}
+		t.LoopWith = strings.TrimPrefix(key, "with_")
+		if key == "loop" {
+			t.LoopWith = ""
 		}
 	case "loop_control":
 		l.loopControl(file, t, v)

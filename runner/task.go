@@ -118,26 +118,7 @@ func (h *hostRun) loopItems(t *playbooks.Task, vars map[string]any) ([]any, erro
 	if err != nil {
 		return nil, err
 	}
-	switch x := v.(type) {
-	case []any:
-		return x, nil
-	case []string:
-		out := make([]any, len(x))
-		for i, s := range x {
-			out[i] = s
-		}
-		return out, nil
-	case map[string]any:
-		return nil, fmt.Errorf("expected a list, got a dict (use dict2items)")
-	case nil:
-		return nil, nil
-	case string:
-		if x == "" {
-			return nil, nil
-		}
-		return []any{x}, nil
-	}
-	return nil, fmt.Errorf("expected a list, got %T", v)
+	return loopWith(t.LoopWith, v, t.Pos.File)
 }
 
 func (h *hostRun) when(n *playbooks.Node, vars map[string]any) (bool, error) {

@@ -1,0 +1,383 @@
+package runner
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/drover-sh/drover/playbooks/template"
+)
+
+// loopWith turns the rendered value of a with_* keyword into loop items as
+// Ansible's lookup of that name does. kind is playbooks.Task.LoopWith
+// ("" for loop: no change); taskFile locates with_fileglob's relative
+// patterns.
+func loopWith(kind string, v any, taskFile string) ([]any, error) {
+	switch kind {
+	case "", "list":
+		return asList(v)
+	case "items":
+		l, err := asList(v)
+		return flatten(l, 1), err
+	case "indexed_items":
+		l, err := asList(v)
+		out := make([]any, 0, len(l))
+		for i, x := range flatten(l, 1) {
+			out = append(out, []any{i, x})
+		}
+		return out, err
+	case "dict":
+		return dictItems(v)
+	case "together":
+		return together(v)
+	case "nested":
+		return nested(v)
+	case "subelements":
+		return subelements(v)
+	case "sequence":
+		return sequence(v)
+	case "fileglob":
+		return fileglob(v, taskFile)
+	}
+	return nil, fmt.Errorf("with_%s is not supported", kind)
+}
+
+// asList is a loop value as a list: a list, a single string as one item,
+// nothing for null or "".
+func asList(v any) ([]any, error) {
+	switch x := v.(type) {
+	case []any:
+		return x, nil
+	case []string:
+		out := make([]any, len(x))
+		for i, s := range x {
+			out[i] = s
+		}
+		return out, nil
+	case map[string]any:
+		return nil, fmt.Errorf("expected a list, got a dict (use dict2items, or with_dict)")
+	case nil:
+		return nil, nil
+	case string:
+		if x == "" {
+			return nil, nil
+		}
+		return []any{x}, nil
+	}
+	return nil, fmt.Errorf("expected a list, got %T", v)
+}
+
+// flatten flattens nested lists depth levels deep (-1: all).
+func flatten(l []any, depth int) []any {
+	out := make([]any, 0, len(l))
+	for _, x := range l {
+		if sub, ok := x.([]any); ok && depth != 0 {
+			out = append(out, flatten(sub, depth-1)...)
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// dictItems is with_dict: {key, value} items, by key (Go maps have no
+// order; Ansible keeps the mapping's).
+func dictItems(v any) ([]any, error) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		if v == nil {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("with_dict expects a dict, got %T", v)
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]any, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, map[string]any{"key": k, "value": m[k]})
+	}
+	return out, nil
+}
+
+// lists is a with_together/with_nested value: a list of lists (a scalar
+// counts as a list of one).
+func lists(kind string, v any) ([][]any, error) {
+	l, err := asList(v)
+	if err != nil {
+		return nil, fmt.Errorf("with_%s: %w", kind, err)
+	}
+	out := make([][]any, 0, len(l))
+	for _, x := range l {
+		sub, ok := x.([]any)
+		if !ok {
+			sub = []any{x}
+		}
+		out = append(out, sub)
+	}
+	return out, nil
+}
+
+// together is with_together: the lists zipped, the shorter ones padded with
+// null.
+func together(v any) ([]any, error) {
+	ls, err := lists("together", v)
+	if err != nil {
+		return nil, err
+	}
+	n := 0
+	for _, l := range ls {
+		n = max(n, len(l))
+	}
+	out := make([]any, 0, n)
+	for i := range n {
+		item := make([]any, len(ls))
+		for j, l := range ls {
+			if i < len(l) {
+				item[j] = l[i]
+			}
+		}
+		out = append(out, item)
+	}
+	return out, nil
+}
+
+// nested is with_nested: every combination, the last list varying fastest.
+func nested(v any) ([]any, error) {
+	ls, err := lists("nested", v)
+	if err != nil {
+		return nil, err
+	}
+	if len(ls) == 0 {
+		return nil, nil
+	}
+	out := []any{[]any{}}
+	for _, l := range ls {
+		var next []any
+		for _, prefix := range out {
+			for _, x := range l {
+				item := append(append([]any{}, prefix.([]any)...), x)
+				next = append(next, item)
+			}
+		}
+		out = next
+	}
+	return out, nil
+}
+
+// subelements is with_subelements: [list of dicts, "key" (may be
+// "a.b"), optional {skip_missing: bool}] → [element, sub-element] items.
+func subelements(v any) ([]any, error) {
+	args, ok := v.([]any)
+	if !ok || len(args) < 2 || len(args) > 3 {
+		return nil, fmt.Errorf("with_subelements expects [list, 'key'] or [list, 'key', {skip_missing: true}]")
+	}
+	elems, err := asList(args[0])
+	if err != nil {
+		return nil, fmt.Errorf("with_subelements: %w", err)
+	}
+	key, ok := args[1].(string)
+	if !ok || key == "" {
+		return nil, fmt.Errorf("with_subelements: the second term must be a key name, got %v", args[1])
+	}
+	skip := false
+	if len(args) == 3 {
+		flags, ok := args[2].(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("with_subelements: the third term must be a dict of flags, got %T", args[2])
+		}
+		for k, f := range flags {
+			if k != "skip_missing" {
+				return nil, fmt.Errorf("with_subelements: unknown flag %q (skip_missing is the only one)", k)
+			}
+			skip = template.Truthy(f)
+		}
+	}
+	var out []any
+	for i, e := range elems {
+		m, ok := e.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("with_subelements: item %d is %T, not a dict", i, e)
+		}
+		var sub any = m
+		for _, part := range strings.Split(key, ".") {
+			d, ok := sub.(map[string]any)
+			if !ok {
+				sub = nil
+				break
+			}
+			if sub, ok = d[part]; !ok {
+				sub = nil
+				break
+			}
+		}
+		if sub == nil {
+			if skip {
+				continue
+			}
+			return nil, fmt.Errorf("with_subelements: item %d has no key %q (add {skip_missing: true} to skip such items)", i, key)
+		}
+		subs, ok := sub.([]any)
+		if !ok {
+			return nil, fmt.Errorf("with_subelements: item %d: %q is %T, not a list", i, key, sub)
+		}
+		for _, s := range subs {
+			out = append(out, []any{e, s})
+		}
+	}
+	return out, nil
+}
+
+// sequence is with_sequence: "start=1 end=10 stride=2 format=web%02d",
+// "count=4", or the short form "[start-]end[/stride][:format]"; items are
+// strings.
+func sequence(v any) ([]any, error) {
+	spec, ok := v.(string)
+	if !ok {
+		return nil, fmt.Errorf("with_sequence expects a string such as 'start=1 end=5' or '1-5', got %T", v)
+	}
+	start, end, stride, count, format := 1, 0, 1, -1, "%d"
+	haveEnd := false
+	num := func(k, s string) (int, error) {
+		n, err := strconv.ParseInt(strings.TrimSpace(s), 0, 64)
+		if err != nil {
+			return 0, fmt.Errorf("with_sequence: %s=%q is not a number", k, s)
+		}
+		return int(n), nil
+	}
+	var err error
+	if !strings.Contains(spec, "=") {
+		// short form
+		s := strings.TrimSpace(spec)
+		if i := strings.Index(s, ":"); i >= 0 {
+			s, format = s[:i], s[i+1:]
+		}
+		if i := strings.Index(s, "/"); i >= 0 {
+			if stride, err = num("stride", s[i+1:]); err != nil {
+				return nil, err
+			}
+			s = s[:i]
+		}
+		if i := strings.Index(s, "-"); i > 0 {
+			if start, err = num("start", s[:i]); err != nil {
+				return nil, err
+			}
+			s = s[i+1:]
+		}
+		if end, err = num("end", s); err != nil {
+			return nil, err
+		}
+		haveEnd = true
+	} else {
+		for _, f := range strings.Fields(spec) {
+			k, val, ok := strings.Cut(f, "=")
+			if !ok {
+				return nil, fmt.Errorf("with_sequence: %q is not key=value", f)
+			}
+			switch k {
+			case "start":
+				start, err = num(k, val)
+			case "end":
+				end, err = num(k, val)
+				haveEnd = true
+			case "stride":
+				stride, err = num(k, val)
+			case "count":
+				count, err = num(k, val)
+			case "format":
+				format = val
+			default:
+				return nil, fmt.Errorf("with_sequence: unknown key %q (start, end, stride, count, format)", k)
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	switch {
+	case count >= 0 && haveEnd:
+		return nil, fmt.Errorf("with_sequence: give end or count, not both")
+	case count == 0:
+		return nil, nil
+	case count > 0:
+		end = start + (count-1)*stride
+	case !haveEnd:
+		return nil, fmt.Errorf("with_sequence: end or count is required")
+	}
+	if stride == 0 {
+		return nil, fmt.Errorf("with_sequence: stride must not be 0")
+	}
+	if (stride > 0 && end < start) || (stride < 0 && end > start) {
+		return nil, fmt.Errorf("with_sequence: to count from %d to %d the stride must be %s", start, end, map[bool]string{true: "negative", false: "positive"}[end < start])
+	}
+	// Python's %-formats: %s of a number prints it, as %d does.
+	gofmt := strings.ReplaceAll(format, "%s", "%d")
+	if n := strings.Count(gofmt, "%") - 2*strings.Count(gofmt, "%%"); n != 1 {
+		return nil, fmt.Errorf("with_sequence: format %q must have exactly one %%-directive", format)
+	}
+	var out []any
+	for i := start; (stride > 0 && i <= end) || (stride < 0 && i >= end); i += stride {
+		out = append(out, fmt.Sprintf(gofmt, i))
+		if len(out) > 1_000_000 {
+			return nil, fmt.Errorf("with_sequence: more than a million items")
+		}
+	}
+	return out, nil
+}
+
+// fileglob is with_fileglob: the files (not directories) matching each
+// pattern, sorted, as absolute paths. A relative pattern is looked up, as
+// Ansible's files search path does, in the task file's directory's
+// files/, its role's files/ (for roles/x/tasks/*.yml), then the directory
+// itself; the first directory where it matches wins. No match is no item.
+func fileglob(v any, taskFile string) ([]any, error) {
+	patterns, err := asList(v)
+	if err != nil {
+		return nil, fmt.Errorf("with_fileglob: %w", err)
+	}
+	dir, _ := filepath.Abs(filepath.Dir(taskFile))
+	bases := []string{filepath.Join(dir, "files")}
+	if filepath.Base(dir) == "tasks" {
+		bases = append(bases, filepath.Join(filepath.Dir(dir), "files"))
+	}
+	bases = append(bases, dir)
+	var out []any
+	for _, p := range patterns {
+		pat, ok := p.(string)
+		if !ok {
+			return nil, fmt.Errorf("with_fileglob: pattern %v is not a string", p)
+		}
+		tries := []string{pat}
+		if !filepath.IsAbs(pat) {
+			tries = tries[:0]
+			for _, b := range bases {
+				tries = append(tries, filepath.Join(b, pat))
+			}
+		}
+		for _, t := range tries {
+			m, err := filepath.Glob(t)
+			if err != nil {
+				return nil, fmt.Errorf("with_fileglob: %q: %w", pat, err)
+			}
+			var files []string
+			for _, f := range m {
+				if st, err := os.Stat(f); err == nil && st.Mode().IsRegular() {
+					files = append(files, f)
+				}
+			}
+			if len(files) > 0 {
+				sort.Strings(files)
+				for _, f := range files {
+					out = append(out, f)
+				}
+				break
+			}
+		}
+	}
+	return out, nil
+}
