@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -315,19 +316,65 @@ func sequence(v any) ([]any, error) {
 	if (stride > 0 && end < start) || (stride < 0 && end > start) {
 		return nil, fmt.Errorf("with_sequence: to count from %d to %d the stride must be %s", start, end, map[bool]string{true: "negative", false: "positive"}[end < start])
 	}
-	// Python's %-formats: %s of a number prints it, as %d does.
-	gofmt := strings.ReplaceAll(format, "%s", "%d")
-	if n := strings.Count(gofmt, "%") - 2*strings.Count(gofmt, "%%"); n != 1 {
-		return nil, fmt.Errorf("with_sequence: format %q must have exactly one %%-directive", format)
+	render, err := seqFormat(format)
+	if err != nil {
+		return nil, err
 	}
 	var out []any
 	for i := start; (stride > 0 && i <= end) || (stride < 0 && i >= end); i += stride {
-		out = append(out, fmt.Sprintf(gofmt, i))
+		out = append(out, render(i))
 		if len(out) > 1_000_000 {
 			return nil, fmt.Errorf("with_sequence: more than a million items")
 		}
 	}
 	return out, nil
+}
+
+// seqDirective is a with_sequence format's directive, after its %.
+var seqDirective = regexp.MustCompile(`^([-+ #0]*)([0-9]{0,3})(\.[0-9]{1,3})?([diouxXeEfFgGs])`)
+
+// seqFormat turns a with_sequence format (Python's %-formatting of one
+// number) into a function: exactly one directive among d i u o x X e E f
+// F g G s; %% is a literal %.
+func seqFormat(format string) (func(int) string, error) {
+	bad := fmt.Errorf("with_sequence: format %q must have exactly one %%-directive for the number (such as %%d, %%02d, %%x)", format)
+	var prefix, suffix strings.Builder
+	var spec, verb string
+	for i := 0; i < len(format); i++ {
+		out := &prefix
+		if verb != "" {
+			out = &suffix
+		}
+		if format[i] != '%' {
+			out.WriteByte(format[i])
+			continue
+		}
+		if i+1 < len(format) && format[i+1] == '%' {
+			out.WriteByte('%')
+			i++
+			continue
+		}
+		m := seqDirective.FindStringSubmatch(format[i+1:])
+		if verb != "" || m == nil {
+			return nil, bad
+		}
+		spec, verb = "%"+m[1]+m[2]+m[3], m[4]
+		i += len(m[0])
+	}
+	if verb == "" {
+		return nil, bad
+	}
+	conv := func(i int) any { return i }
+	switch verb {
+	case "i", "u", "s":
+		verb = "d"
+	case "e", "E", "f", "F", "g", "G":
+		conv = func(i int) any { return float64(i) }
+	}
+	goFmt := spec + verb
+	return func(i int) string {
+		return prefix.String() + fmt.Sprintf(goFmt, conv(i)) + suffix.String()
+	}, nil
 }
 
 // fileglob is with_fileglob: the files (not directories) matching each

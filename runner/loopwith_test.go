@@ -44,6 +44,9 @@ func TestLoopWith(t *testing.T) {
 		{"sequence", "end=3 count=2", "error: not both"},
 		{"sequence", "start=1 finish=3", "error: unknown key \"finish\""},
 		{"sequence", "end=3 format=%d-%d", "error: exactly one"},
+		{"sequence", "count=1 format=%", "error: exactly one"},
+		{"sequence", "count=2 format=100%%-%5.1f%%", `["100%-  1.0%","100%-  2.0%"]`},
+		{"sequence", "count=1 format=%i/%%", `["1/%"]`},
 		{"fancy", []any{}, "error: with_fancy is not supported"},
 	} {
 		got, err := loopWith(c.kind, c.in, "playbook.yml")
