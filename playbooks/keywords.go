@@ -7,7 +7,7 @@ var playKeys = []string{
 	"vars_files", "environment", "pre_tasks", "tasks", "post_tasks", "handlers", "tags",
 	"roles", "throttle", "continue_on_batch_failure", "pre_reboot", "reboot",
 	"post_reboot", "disruption_budget", "health_gate", "pause_between_batches",
-	"confirm_after_first_batch", "connection",
+	"confirm_after_first_batch", "connection", "strategy",
 }
 
 // taskKeys are the keywords a task may have besides its module.
@@ -32,6 +32,12 @@ var blockKeys = []string{
 // supportedBecomeMethods are the privilege escalation methods drover has.
 var supportedBecomeMethods = []string{"sudo", "su"}
 
+// strategies are the strategy values drover accepts: what it does anyway.
+// Each host of a batch goes through the play on its own, as with
+// strategy: free (host_pinned differs from free only in Ansible's worker
+// assignment).
+var strategies = []string{"free", "host_pinned"}
+
 // playOrders are the values of a play's order.
 var playOrders = []string{"inventory", "reverse_inventory", "sorted", "reverse_sorted", "shuffle"}
 
@@ -43,7 +49,6 @@ var LoopLookups = []string{"items", "list", "dict", "indexed_items", "together",
 // refusedKeys are Ansible keywords outside drover's subset, with what drover
 // supports instead.
 var refusedKeys = map[string]string{
-	"strategy":                 "drover runs every play with the linear strategy; remove it",
 	"vars_prompt":              "drover never prompts for variables; pass them with -e/--extra-vars",
 	"vars_files_prompt":        "drover never prompts for variables; pass them with -e/--extra-vars",
 	"delegate_facts":           "drover only delegates to localhost and keeps facts on the host",
@@ -82,7 +87,6 @@ var refusedKeys = map[string]string{
 
 // playRefused are play-level refusals whose reason differs from the task one.
 var playRefused = map[string]string{
-	"strategy":           refusedKeys["strategy"],
 	"vars_prompt":        refusedKeys["vars_prompt"],
 	"collections":        refusedKeys["collections"],
 	"module_defaults":    refusedKeys["module_defaults"],

@@ -34,6 +34,8 @@ func (l *loader) readPlay(file string, n *yaml.Node) *Play {
 			p.MaxFailPercentage = l.maxFail(file, v)
 		case "any_errors_fatal":
 			p.AnyErrorsFatal, _ = l.boolean(file, v, key)
+		case "strategy":
+			l.strategy(file, v)
 		case "order":
 			if s, ok := l.str(file, v, key); ok {
 				if !slices.Contains(playOrders, s) {
@@ -273,4 +275,18 @@ func (l *loader) rebootPhase(file string, k, v *yaml.Node) *Task {
 		l.c.add(pos(file, k), "reboot: needs the reboot module, which this build of drover does not have")
 	}
 	return t
+}
+
+// strategy checks a play's strategy: drover runs each host of a batch
+// through the play on its own, as Ansible's free strategy does, so free
+// (and host_pinned) describe it; linear's lockstep it does not have.
+func (l *loader) strategy(file string, v *yaml.Node) {
+	s, ok := l.str(file, v, "strategy")
+	switch {
+	case !ok || slices.Contains(strategies, s):
+	case s == "linear":
+		l.c.add(pos(file, v), "strategy 'linear' is not supported: drover does not run a batch's hosts in lockstep; each host goes through the play on its own, as with strategy: free (write free, or remove strategy)")
+	default:
+		l.c.add(pos(file, v), "invalid strategy '%s'%s (drover runs every play as strategy: free does; it accepts %s)", s, didYouMean(s, strategies), strings.Join(strategies, ", "))
+	}
 }
