@@ -10,6 +10,7 @@ import (
 
 	"github.com/drover-sh/drover/modules"
 	"github.com/drover-sh/drover/playbooks"
+	"github.com/drover-sh/drover/playbooks/lookup"
 )
 
 const censored = "the output has been hidden due to the fact that 'no_log: true' was specified for this result"
@@ -118,7 +119,10 @@ func (h *hostRun) loopItems(t *playbooks.Task, vars map[string]any) ([]any, erro
 	if err != nil {
 		return nil, err
 	}
-	return loopWith(t.LoopWith, v, t.Pos.File)
+	if t.LoopWith != "" {
+		return lookup.Run(t.LoopWith, lookup.Terms(v), lookup.Options{Dir: filepath.Dir(t.Pos.File)})
+	}
+	return lookup.List(v)
 }
 
 func (h *hostRun) when(n *playbooks.Node, vars map[string]any) (bool, error) {

@@ -9,6 +9,8 @@ import (
 	cs "github.com/nikolalohinski/gonja/v2/builtins/control_structures"
 	"github.com/nikolalohinski/gonja/v2/nodes"
 	"github.com/nikolalohinski/gonja/v2/tokens"
+
+	"github.com/drover-sh/drover/playbooks/lookup"
 )
 
 // ExprNames returns the sorted top-level variable names expr reads.
@@ -102,6 +104,11 @@ func (e *Engine) checkNames(c *compiled) error {
 				report("test", t.Name, t.Token)
 			}
 		},
+		onCall: func(c *nodes.Call) {
+			if name, ok := lookupCallName(c); ok && !lookup.Supported(name) {
+				report("lookup", name, c.Location)
+			}
+		},
 	}
 	w.template(c)
 	return first
@@ -113,6 +120,7 @@ type walker struct {
 	onName   func(name string, bound bool)
 	onFilter func(*nodes.FilterCall)
 	onTest   func(*nodes.TestCall)
+	onCall   func(*nodes.Call)
 	scopes   []map[string]bool
 }
 
@@ -280,6 +288,9 @@ func (w *walker) expr(n nodes.Node) {
 		w.expr(t.End)
 		w.expr(t.Step)
 	case *nodes.Call:
+		if w.onCall != nil {
+			w.onCall(t)
+		}
 		w.expr(t.Func)
 		w.exprs(t.Args)
 		w.kwargs(t.Kwargs)

@@ -1,4 +1,4 @@
-package runner
+package lookup
 
 import (
 	"strings"
@@ -14,7 +14,7 @@ func FuzzWithSequence(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, spec string) {
-		items, err := loopWith("sequence", spec, "")
+		items, err := Run("sequence", []any{spec}, Options{})
 		if err != nil {
 			if len(items) != 0 {
 				t.Fatalf("%q: error %v with items", spec, err)

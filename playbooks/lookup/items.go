@@ -1,4 +1,4 @@
-package runner
+package lookup
 
 import (
 	"fmt"
@@ -8,47 +8,12 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-
-	"github.com/drover-sh/drover/playbooks/template"
 )
 
-// loopWith turns the rendered value of a with_* keyword into loop items as
-// Ansible's lookup of that name does. kind is playbooks.Task.LoopWith
-// ("" for loop: no change); taskFile locates with_fileglob's relative
-// patterns.
-func loopWith(kind string, v any, taskFile string) ([]any, error) {
-	switch kind {
-	case "", "list":
-		return asList(v)
-	case "items":
-		l, err := asList(v)
-		return flatten(l, 1), err
-	case "indexed_items":
-		l, err := asList(v)
-		out := make([]any, 0, len(l))
-		for i, x := range flatten(l, 1) {
-			out = append(out, []any{i, x})
-		}
-		return out, err
-	case "dict":
-		return dictItems(v)
-	case "together":
-		return together(v)
-	case "nested":
-		return nested(v)
-	case "subelements":
-		return subelements(v)
-	case "sequence":
-		return sequence(v)
-	case "fileglob":
-		return fileglob(v, taskFile)
-	}
-	return nil, fmt.Errorf("with_%s is not supported", kind)
-}
-
-// asList is a loop value as a list: a list, a single string as one item,
-// nothing for null or "".
-func asList(v any) ([]any, error) {
+// List is a loop value as a list (loop: without a with_* lookup): a list,
+// a single string as one item, nothing for null or "", an error for a
+// dict or anything else.
+func List(v any) ([]any, error) {
 	switch x := v.(type) {
 	case []any:
 		return x, nil
@@ -109,7 +74,7 @@ func dictItems(v any) ([]any, error) {
 // lists is a with_together/with_nested value: a list of lists (a scalar
 // counts as a list of one).
 func lists(kind string, v any) ([][]any, error) {
-	l, err := asList(v)
+	l, err := List(v)
 	if err != nil {
 		return nil, fmt.Errorf("with_%s: %w", kind, err)
 	}
@@ -178,7 +143,7 @@ func subelements(v any) ([]any, error) {
 	if !ok || len(args) < 2 || len(args) > 3 {
 		return nil, fmt.Errorf("with_subelements expects [list, 'key'] or [list, 'key', {skip_missing: true}]")
 	}
-	elems, err := asList(args[0])
+	elems, err := List(args[0])
 	if err != nil {
 		return nil, fmt.Errorf("with_subelements: %w", err)
 	}
@@ -196,7 +161,7 @@ func subelements(v any) ([]any, error) {
 			if k != "skip_missing" {
 				return nil, fmt.Errorf("with_subelements: unknown flag %q (skip_missing is the only one)", k)
 			}
-			skip = template.Truthy(f)
+			skip = truthy(f)
 		}
 	}
 	var out []any
@@ -232,6 +197,22 @@ func subelements(v any) ([]any, error) {
 		}
 	}
 	return out, nil
+}
+
+// truthy is Ansible's boolean reading of a flag.
+func truthy(v any) bool {
+	switch x := v.(type) {
+	case bool:
+		return x
+	case string:
+		switch strings.ToLower(strings.TrimSpace(x)) {
+		case "true", "yes", "on", "y", "1":
+			return true
+		}
+	case int:
+		return x != 0
+	}
+	return false
 }
 
 // sequence is with_sequence: "start=1 end=10 stride=2 format=web%02d",
@@ -377,39 +358,22 @@ func seqFormat(format string) (func(int) string, error) {
 	}, nil
 }
 
-// fileglob is with_fileglob: the files (not directories) matching each
-// pattern, sorted, as absolute paths. A relative pattern is looked up, as
-// Ansible's files search path does, in the task file's directory's
-// files/, its role's files/ (for roles/x/tasks/*.yml), then the directory
-// itself; the first directory where it matches wins. No match is no item.
-func fileglob(v any, taskFile string) ([]any, error) {
-	patterns, err := asList(v)
-	if err != nil {
-		return nil, fmt.Errorf("with_fileglob: %w", err)
-	}
-	dir, _ := filepath.Abs(filepath.Dir(taskFile))
-	bases := []string{filepath.Join(dir, "files")}
-	if filepath.Base(dir) == "tasks" {
-		bases = append(bases, filepath.Join(filepath.Dir(dir), "files"))
-	}
-	bases = append(bases, dir)
+// fileglob is the fileglob lookup: the files (not directories) matching
+// each pattern, sorted, as absolute paths. A relative pattern is looked
+// up, as Ansible's files search path does, in dir's files/, its role's
+// files/ (dir being roles/x/tasks), then dir itself; the first directory
+// where it matches wins. No match is no item.
+func fileglob(terms []any, dir string) ([]any, error) {
 	var out []any
-	for _, p := range patterns {
+	for _, p := range terms {
 		pat, ok := p.(string)
 		if !ok {
-			return nil, fmt.Errorf("with_fileglob: pattern %v is not a string", p)
+			return nil, fmt.Errorf("fileglob: pattern %v is not a string", p)
 		}
-		tries := []string{pat}
-		if !filepath.IsAbs(pat) {
-			tries = tries[:0]
-			for _, b := range bases {
-				tries = append(tries, filepath.Join(b, pat))
-			}
-		}
-		for _, t := range tries {
+		for _, t := range searchPath(pat, dir) {
 			m, err := filepath.Glob(t)
 			if err != nil {
-				return nil, fmt.Errorf("with_fileglob: %q: %w", pat, err)
+				return nil, fmt.Errorf("fileglob: %q: %w", pat, err)
 			}
 			var files []string
 			for _, f := range m {
@@ -427,4 +391,24 @@ func fileglob(v any, taskFile string) ([]any, error) {
 		}
 	}
 	return out, nil
+}
+
+// searchPath is where a relative file name is looked for, in order: dir's
+// files/, its role's files/ (dir being roles/x/tasks), dir. An absolute
+// name is itself.
+func searchPath(name, dir string) []string {
+	if filepath.IsAbs(name) {
+		return []string{name}
+	}
+	dir, _ = filepath.Abs(dir)
+	bases := []string{filepath.Join(dir, "files")}
+	if filepath.Base(dir) == "tasks" {
+		bases = append(bases, filepath.Join(filepath.Dir(dir), "files"))
+	}
+	bases = append(bases, dir)
+	out := make([]string, len(bases))
+	for i, b := range bases {
+		out[i] = filepath.Join(b, name)
+	}
+	return out
 }
