@@ -14,7 +14,8 @@ var playKeys = []string{
 var taskKeys = []string{
 	"name", "when", "register", "loop", "with_items", "with_list", "with_dict",
 	"with_indexed_items", "with_together", "with_nested",
-	"with_subelements", "with_sequence", "with_fileglob", "loop_control", "until", "retries",
+	"with_subelements", "with_sequence", "with_fileglob", "with_first_found", "with_lines",
+	"with_file", "with_pipe", "with_env", "loop_control", "until", "retries",
 	"delay", "failed_when", "changed_when", "ignore_errors", "ignore_unreachable",
 	"notify", "listen", "become", "become_user", "become_method", "tags", "no_log",
 	"delegate_to", "local_action", "action", "run_once", "environment", "timeout", "vars",
@@ -44,7 +45,7 @@ var playOrders = []string{"inventory", "reverse_inventory", "sorted", "reverse_s
 // LoopLookups are the with_* keywords drover has, by lookup name: a task's
 // Loop comes from at most one of them or from loop.
 var LoopLookups = []string{"items", "list", "dict", "indexed_items", "together", "nested",
-	"subelements", "sequence", "fileglob"}
+	"subelements", "sequence", "fileglob", "first_found", "lines", "file", "pipe", "env"}
 
 // refusedKeys are Ansible keywords outside drover's subset, with what drover
 // supports instead.
@@ -70,8 +71,6 @@ var refusedKeys = map[string]string{
 	"sudo_user":                "use become_user",
 	"include":                  "use include_tasks, import_tasks or import_playbook",
 	"with_flattened":           "use loop with the flatten filter",
-	"with_lines":               "drover does not support with_lines; register a command's stdout_lines and loop on it",
-	"with_first_found":         "drover does not support with_first_found",
 	"with_random_choice":       "drover does not support with_random_choice",
 	"with_inventory_hostnames": "use loop with groups['...']",
 	"loop_with":                "use loop",

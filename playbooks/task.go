@@ -96,7 +96,8 @@ func (l *loader) taskKeyword(file string, t *Task, kv pair, handler bool) {
 			t.Register = s
 		}
 	case "loop", "with_items", "with_list", "with_dict", "with_indexed_items", "with_together", "with_nested",
-		"with_subelements", "with_sequence", "with_fileglob":
+		"with_subelements", "with_sequence", "with_fileglob", "with_first_found", "with_lines", "with_file",
+		"with_pipe", "with_env":
 		if t.Loop != nil {
 			l.c.add(pos(file, kv.k), "a task may have only one of loop and the with_* keywords")
 		}

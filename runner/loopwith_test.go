@@ -45,6 +45,12 @@ func TestWithLoopsOnTheHost(t *testing.T) {
         - three
     - copy: {src: "{{ item }}", dest: "conf/"}
       with_fileglob: "` + src + `/*.conf"
+    - shell: echo "{{ item }}" >> lines
+      with_lines: printf 'l1\nl2\n'
+    - shell: echo "{{ item }}" >> file
+      with_file: ["` + src + `/x.conf"]
+    - shell: echo "{{ item | basename }}" >> found
+      with_first_found: [` + src + `/missing.conf, ` + src + `/y.conf, ` + src + `/x.conf]
 `
 	res, _ := runPlay(t, f, text, nil)
 	if h := res.Hosts[0]; h.Status == StatusFailed {
@@ -59,6 +65,9 @@ func TestWithLoopsOnTheHost(t *testing.T) {
 		"items":       "one\ntwo\nthree\n",
 		"conf/x.conf": "x.conf\n",
 		"conf/y.conf": "y.conf\n",
+		"lines":       "l1\nl2\n",
+		"file":        "x.conf\n",
+		"found":       "y.conf\n",
 	} {
 		b, err := os.ReadFile(filepath.Join(fh.Root, file))
 		if err != nil || string(b) != want {
