@@ -72,6 +72,22 @@ func testEnv(t *testing.T) (*Env, string) {
 	if err := os.Mkdir(bin, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	// Commands that change the test machine itself fail loudly unless a
+	// test installs a fake of the same name (fakeBin overwrites these):
+	// a module run without its fakes must not patch, stop or reboot the
+	// machine. (A package-test slip once ran the real apt-get.) Only
+	// commands the machine has get one, so `command -v` detection sees
+	// what it would without them.
+	for _, name := range []string{"apt-get", "apt", "aptitude", "dpkg", "dnf", "yum", "rpm", "systemctl", "service",
+		"update-rc.d", "chkconfig", "reboot", "shutdown", "poweroff", "halt", "init", "telinit"} {
+		if _, err := exec.LookPath(name); err != nil {
+			continue
+		}
+		trip := "#!/bin/sh\necho \"drover unit test: the real " + name + " must not run on the test machine (install a fake with fakeBin)\" >&2\nexit 97\n"
+		if err := os.WriteFile(filepath.Join(bin, name), []byte(trip), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return &Env{Target: Target{Name: "local"}, Conn: &localConn{dir: dir, bin: bin}}, dir
 }
 
@@ -140,4 +156,17 @@ func fileMode(t *testing.T, p string) fs.FileMode {
 		t.Fatal(err)
 	}
 	return fi.Mode().Perm() | fi.Mode()&(fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky)
+}
+
+// testEnv's stand-ins stop a module run without fakes from patching the
+// test machine.
+func TestUnitTestsCannotPatchTheMachine(t *testing.T) {
+	if _, err := exec.LookPath("apt-get"); err != nil {
+		t.Skip("no apt-get on this machine")
+	}
+	env, _ := testEnv(t)
+	r := run(t, env, "apt", map[string]any{"upgrade": "dist"})
+	if !r.Failed() || !strings.Contains(r.Msg(), "must not run on the test machine") {
+		t.Fatalf("apt upgrade without fakes: %v", r)
+	}
 }
