@@ -159,6 +159,18 @@ func testModulesOnTheFleet(t *testing.T, interpShell bool) map[string]string {
 			return ""
 		}},
 		{"systemd", map[string]any{"name": "app", "state": "stopped"}, true, nil},
+		// The patch step, on the fleet's package-manager stand-ins.
+		{"apt", map[string]any{"name": []any{"nginx", "curl"}, "update_cache": true}, true, fileIs(p(".packages/nginx"), "1.0\n")},
+		{"shell", map[string]any{"_raw_params": "mkdir -p " + p(".packages-repo") + " && echo 1.1 > " + p(".packages-repo/nginx"), "creates": p(".packages-repo/nginx")}, true, nil},
+		{"apt", map[string]any{"upgrade": "dist", "update_cache": true}, true, fileIs(p(".packages/nginx"), "1.1\n")},
+		{"shell", map[string]any{"_raw_params": "echo 7.9 > " + p(".packages-repo/curl"), "creates": p(".packages-repo/curl")}, true, nil},
+		{"package", map[string]any{"name": "*", "state": "latest"}, true, fileIs(p(".packages/curl"), "7.9\n")},
+		{"dnf", map[string]any{"name": "nginx", "state": "absent"}, true, func() string {
+			if _, err := os.Stat(p(".packages/nginx")); err == nil {
+				return "nginx still installed"
+			}
+			return ""
+		}},
 		{"wait_for", map[string]any{"path": p("motd"), "timeout": 5}, true, nil},
 		{"wait_for_connection", map[string]any{"timeout": 5}, true, nil},
 		{"uri", map[string]any{"url": "http://" + ln.Addr().String() + "/", "return_content": true}, true, nil},

@@ -88,11 +88,7 @@ func TestSystemctlStandIn(t *testing.T) {
 		_, err := os.Stat(filepath.Join(h.Root, ".systemd", file))
 		return err == nil
 	}
-	steps := []struct {
-		cmd    string
-		code   int
-		stdout string
-	}{
+	steps := []cmdStep{
 		{"systemctl is-active nginx", 3, "inactive"},
 		{"systemctl reload nginx", 1, ""},
 		{"systemctl status nginx >/dev/null", 3, ""},
@@ -112,12 +108,7 @@ func TestSystemctlStandIn(t *testing.T) {
 		{"systemctl is-failed db", 0, "failed"},
 		{"systemctl frobnicate x", 1, ""},
 	}
-	for _, s := range steps {
-		res := run(t, c, s.cmd)
-		if res.ExitCode != s.code || trim(res.Stdout) != s.stdout {
-			t.Errorf("%s: exit %d stdout %q, want exit %d stdout %q (stderr %q)", s.cmd, res.ExitCode, trim(res.Stdout), s.code, s.stdout, res.Stderr)
-		}
-	}
+	runSteps(t, c, steps)
 	if !state("nginx.service.enabled") || state("nginx.service.active") {
 		t.Errorf("unit state files do not match: enabled %v active %v", state("nginx.service.enabled"), state("nginx.service.active"))
 	}
@@ -130,5 +121,64 @@ func TestSystemctlStandIn(t *testing.T) {
 	if !state("nginx.service.active") || state("oneshot.service.active") || !state("db.service.failed") {
 		t.Errorf("after reboot: nginx active %v (want true), oneshot active %v (want false), db failed %v (want true)",
 			state("nginx.service.active"), state("oneshot.service.active"), state("db.service.failed"))
+	}
+}
+
+// The package managers are stand-ins: installs, upgrades and removals
+// change the host's simulated packages, never the real machine's.
+func TestPackageStandIns(t *testing.T) {
+	f := newFleet(t, Options{Hosts: 1, NoSSH: true})
+	h, _ := f.Host("host01")
+	c := dialDirect(t, f, "host01")
+	realStatus, _ := os.ReadFile("/var/lib/dpkg/status")
+	pkg := func(name string) string {
+		b, err := os.ReadFile(filepath.Join(h.Root, ".packages", name))
+		if err != nil {
+			return ""
+		}
+		return strings.TrimSpace(string(b))
+	}
+	steps := []cmdStep{
+		{"dpkg-query -W -f='${Status} ${Version}' drover-fleet-pkg", 1, ""},
+		{"apt-get install -s -y drover-fleet-pkg | tail -n 1", 0, "0 upgraded, 1 newly installed, 0 to remove and 0 not upgraded."},
+		{"/usr/bin/apt-get -y -q -o Dpkg::Options::=--force-confold install drover-fleet-pkg=1.0 | tail -n 1", 0, "0 upgraded, 1 newly installed, 0 to remove and 0 not upgraded."},
+		{"dpkg-query -W -f='${Status} ${Version}' drover-fleet-pkg", 0, "install ok installed 1.0"},
+		{"mkdir -p .packages-repo && echo 2.0 > .packages-repo/drover-fleet-pkg; apt-get -y dist-upgrade | tail -n 1", 0, "1 upgraded, 0 newly installed, 0 to remove and 0 not upgraded."},
+		{"apt-get -y upgrade --with-new-pkgs | tail -n 1", 0, "0 upgraded, 0 newly installed, 0 to remove and 0 not upgraded."},
+		{"rpm -q --qf '%{VERSION}-%{RELEASE}' drover-fleet-pkg", 0, "2.0-1"},
+		{"dnf -q check-update", 0, ""},
+		{"apt-get remove -y drover-fleet-pkg | tail -n 1", 0, "0 upgraded, 0 newly installed, 1 to remove and 0 not upgraded."},
+		{"service nginx start && systemctl is-active nginx", 0, "active"},
+		{"apt-get frobnicate", 100, ""},
+	}
+	runSteps(t, c, steps[:3])
+	if pkg("drover-fleet-pkg") != "1.0" {
+		t.Errorf("after install the host's package is %q, want 1.0", pkg("drover-fleet-pkg"))
+	}
+	runSteps(t, c, steps[3:])
+	if pkg("drover-fleet-pkg") != "" {
+		t.Errorf("removed package still there: %q", pkg("drover-fleet-pkg"))
+	}
+	if now, _ := os.ReadFile("/var/lib/dpkg/status"); string(now) != string(realStatus) {
+		t.Error("the real machine's dpkg status changed")
+	}
+}
+
+// cmdStep is a command run on a host and what it must give.
+type cmdStep struct {
+	cmd    string
+	code   int
+	stdout string
+}
+
+// runSteps runs each step's command on c and checks its exit code and
+// stdout.
+func runSteps(t *testing.T, c modules.Conn, steps []cmdStep) {
+	t.Helper()
+	for _, s := range steps {
+		res := run(t, c, s.cmd)
+		if res.ExitCode != s.code || trim(res.Stdout) != s.stdout {
+			t.Errorf("%s: exit %d stdout %q, want exit %d stdout %q (stderr %q)", s.cmd, res.ExitCode, trim(res.Stdout), s.code, s.stdout, res.Stderr)
+		}
 	}
 }

@@ -9,9 +9,13 @@
 // <Dir>/hosts/<name>/bin, which holds POSIX sh stand-ins for the commands
 // that must never reach the real machine: reboot, shutdown, poweroff, halt,
 // systemctl (unit state kept in <root>/.systemd/; at each boot enabled
-// units start and the others stop), sudo (drops its options
-// and runs the command as is), and healthcheck (exits 0 unless the host has
-// the HealthFail fault).
+// units start and the others stop), service (drives that systemctl), sudo
+// (drops its options and runs the command as is), healthcheck (exits 0
+// unless the host has the HealthFail fault), and the package managers
+// apt-get, apt, aptitude, dpkg, dpkg-query, dnf, yum and rpm (packages kept
+// in <root>/.packages/NAME, the "repository" in <root>/.packages-repo/NAME,
+// else version 1.0; see scripts_pkg.go), so that a playbook's patch step
+// never reaches the real machine's packages.
 //
 // Command rewriting (confinement): before a command runs, the fleet rewrites
 //   - the literal path /proc/sys/kernel/random/boot_id to the host's boot id

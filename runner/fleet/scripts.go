@@ -283,7 +283,7 @@ func shellQuote(s string) string {
 const bootIDPath = "/proc/sys/kernel/random/boot_id"
 
 // confinedPath matches absolute paths of the stand-ins in a command line.
-var confinedPath = regexp.MustCompile(`(^|[^A-Za-z0-9_./-])(?:/usr/local/sbin|/usr/local/bin|/usr/sbin|/usr/bin|/sbin|/bin)/(reboot|shutdown|poweroff|halt|systemctl|sudo|telinit|init)($|[^A-Za-z0-9_.-])`)
+var confinedPath = regexp.MustCompile(`(^|[^A-Za-z0-9_./-])(?:/usr/local/sbin|/usr/local/bin|/usr/sbin|/usr/bin|/sbin|/bin)/(reboot|shutdown|poweroff|halt|systemctl|sudo|telinit|init|apt-get|apt|aptitude|dpkg-query|dpkg|dnf|yum|rpm|service)($|[^A-Za-z0-9_.-])`)
 
 // rewrite confines a command line to host h (see the package doc).
 func rewrite(h *host, cmd string) string {
