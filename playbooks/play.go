@@ -53,6 +53,9 @@ func (l *loader) readPlay(file string, n *yaml.Node) *Play {
 			p.BecomeMethod = l.becomeMethod(file, v)
 		case "remote_user":
 			p.RemoteUser, _ = l.str(file, v, key)
+			if strings.Contains(p.RemoteUser, "{{") || strings.Contains(p.RemoteUser, "{%") {
+				l.c.add(pos(file, v), "a templated remote_user is not supported: drover needs the login user before running (set ansible_user in the inventory, or write the name)")
+			}
 		case "vars":
 			p.Vars = l.varsMap(file, v, "vars")
 		case "vars_files":

@@ -122,12 +122,18 @@ func loadInputs(o commonOptions, path string, needInventory bool, stderr io.Writ
 				return nil, err
 			}
 		}
+		// The login user: the host's ansible_user, else the play's
+		// remote_user, else ansible.cfg's remote_user (Ansible's order).
+		remoteUser := p.RemoteUser
+		if remoteUser == "" {
+			remoteUser = cfg.RemoteUser
+		}
 		hs := make([]*runner.Host, len(sel))
 		for i, h := range sel {
 			hs[i] = &runner.Host{Name: h.Name, Vars: h.Vars, Groups: h.Groups}
-			if cfg.RemoteUser != "" {
+			if remoteUser != "" {
 				if _, ok := h.Vars["ansible_user"]; !ok {
-					hs[i].Vars = withVar(h.Vars, "ansible_user", cfg.RemoteUser)
+					hs[i].Vars = withVar(h.Vars, "ansible_user", remoteUser)
 				}
 			}
 			if cfg.PrivateKeyFile != "" {

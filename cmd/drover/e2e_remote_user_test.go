@@ -1,0 +1,52 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/drover-sh/drover/internal/sshdtest"
+)
+
+// A play's remote_user is the login user of the hosts whose inventory sets
+// no ansible_user; a host's ansible_user wins over it, as in Ansible. Each
+// host records, in its own files, who logged in.
+func TestE2EPlayRemoteUser(t *testing.T) {
+	f := sshdtest.StartT(t, 2, sshdtest.Options{SudoPassword: "unused-" + t.Name()})
+	var b strings.Builder
+	fmt.Fprintf(&b, "all:\n  vars:\n    ansible_ssh_common_args: \"-o UserKnownHostsFile=%s -o StrictHostKeyChecking=yes\"\n    ansible_ssh_private_key_file: %s\n  hosts:\n", f.KnownHostsPath(), f.KeyPath())
+	for i, h := range f.Hosts() {
+		fmt.Fprintf(&b, "    %s:\n      ansible_host: %s\n      ansible_port: %d\n", h.Name, h.Addr, h.Port)
+		if i == 1 {
+			b.WriteString("      ansible_user: root\n")
+		}
+	}
+	inv := filepath.Join(t.TempDir(), "inventory.yml")
+	writeFile(t, inv, b.String())
+	play := filepath.Join(t.TempDir(), "play.yml")
+	writeFile(t, play, `
+- hosts: all
+  remote_user: `+sshdtest.SudoUser+`
+  gather_facts: false
+  tasks:
+    - name: who logged in
+      shell: if [ "$(id -u)" = 0 ]; then id -un > /var/lib/drover-host/login-user; else id -un > "$HOME/login-user"; fi
+`)
+	state := t.TempDir()
+	out, code := runBecome(t, f, inv, play, state, filepath.Join(state, "events.jsonl"))
+	if code != 0 {
+		t.Fatalf("drover run exited %d:\n%s", code, out)
+	}
+	h1, h2 := f.Names()[0], f.Names()[1]
+	if got, err := os.ReadFile(filepath.Join(f.UserHome(h1), "login-user")); err != nil || strings.TrimSpace(string(got)) != sshdtest.SudoUser {
+		t.Errorf("%s (no ansible_user): login user %q (%v), want the play's remote_user %s", h1, got, err, sshdtest.SudoUser)
+	}
+	if _, err := os.Stat(filepath.Join(f.HostDir(h1), "login-user")); err == nil {
+		t.Errorf("%s logged in as root", h1)
+	}
+	if got, err := os.ReadFile(filepath.Join(f.HostDir(h2), "login-user")); err != nil || strings.TrimSpace(string(got)) != "root" {
+		t.Errorf("%s (ansible_user root): login user %q (%v), want root", h2, got, err)
+	}
+}
