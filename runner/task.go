@@ -337,7 +337,7 @@ func (h *hostRun) runOnce(ctx context.Context, n *playbooks.Node, vars map[strin
 func (h *hostRun) env(ctx context.Context, n *playbooks.Node, vars map[string]any) (*modules.Env, error) {
 	sc := n.Scope
 	env := &modules.Env{
-		Target: h.host.Target(),
+		Target: h.target(),
 		Check:  h.pr.opts.Check,
 		Diff:   h.pr.opts.Diff,
 	}

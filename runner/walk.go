@@ -46,6 +46,8 @@ type hostRun struct {
 	resumeBoot string
 	warnedDown bool      // the probe already warned that the host is down
 	quietOnce  sync.Once // quiet() counts once
+	targetOnce sync.Once // computes tgt
+	tgt        modules.Target
 }
 
 func newHostRun(pr *playRun, h *Host) *hostRun {
@@ -61,7 +63,7 @@ func (h *hostRun) connect(ctx context.Context) (modules.Conn, error) {
 	}
 	dctx, cancel := context.WithTimeout(ctx, h.pr.opts.connectTimeout())
 	defer cancel()
-	c, err := h.pr.opts.Dialer.Dial(dctx, h.host.Target())
+	c, err := h.pr.opts.Dialer.Dial(dctx, h.target())
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", h.host.Name, err)
 	}

@@ -50,3 +50,38 @@ func TestE2EPlayRemoteUser(t *testing.T) {
 		t.Errorf("%s (ansible_user root): login user %q (%v), want root", h2, got, err)
 	}
 }
+
+// Connection variables as Ansible reads them: templates in the inventory
+// rendered (ansible_host, ansible_port from other variables), and the
+// play's vars over the inventory's (ansible_user).
+func TestE2EConnectionVarsFromPlayAndTemplates(t *testing.T) {
+	f := sshdtest.StartT(t, 2, sshdtest.Options{SudoPassword: "unused-" + t.Name()})
+	var b strings.Builder
+	fmt.Fprintf(&b, "all:\n  vars:\n    ansible_ssh_common_args: \"-o UserKnownHostsFile=%s -o StrictHostKeyChecking=yes\"\n    ansible_ssh_private_key_file: %s\n    ansible_user: root\n    ansible_host: \"{{ lo_addr }}\"\n    ansible_port: \"{{ ssh_port }}\"\n  hosts:\n", f.KnownHostsPath(), f.KeyPath())
+	for _, h := range f.Hosts() {
+		fmt.Fprintf(&b, "    %s:\n      lo_addr: %s\n      ssh_port: %d\n", h.Name, h.Addr, h.Port)
+	}
+	inv := filepath.Join(t.TempDir(), "inventory.yml")
+	writeFile(t, inv, b.String())
+	play := filepath.Join(t.TempDir(), "play.yml")
+	writeFile(t, play, `
+- hosts: all
+  gather_facts: false
+  vars:
+    ansible_user: `+sshdtest.SudoUser+`
+  tasks:
+    - name: who and where
+      shell: echo "$(id -un) {{ inventory_hostname }}" > "$HOME/login-user"
+`)
+	state := t.TempDir()
+	out, code := runBecome(t, f, inv, play, state, filepath.Join(state, "events.jsonl"))
+	if code != 0 {
+		t.Fatalf("drover run exited %d:\n%s", code, out)
+	}
+	for _, h := range f.Names() {
+		want := sshdtest.SudoUser + " " + h
+		if got, err := os.ReadFile(filepath.Join(f.UserHome(h), "login-user")); err != nil || strings.TrimSpace(string(got)) != want {
+			t.Errorf("%s: %q (%v), want %q (the play's ansible_user, on the host the templates name)", h, got, err, want)
+		}
+	}
+}
