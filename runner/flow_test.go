@@ -20,11 +20,12 @@ func TestFlowModulesLoopsAndRetries(t *testing.T) {
     - debug: {msg: "{{ greeting }}"}
     - shell: echo {{ item }} >> items && echo {{ idx }} >> indexes
       loop: "{{ files }}"
-      loop_control: {index_var: idx}
+      loop_control: {index_var: idx, label: "file {{ item }}"}
       register: looped
     - assert:
         that:
           - looped.results | length == 3
+          - looped.results | map(attribute='_ansible_item_label') | list == ['file a', 'file b', 'file c']
           - greeting == 'hello ' ~ inventory_hostname
     - shell: echo x >> attempts; test $(wc -l < attempts) -ge 3
       register: r

@@ -90,6 +90,13 @@ func (h *hostRun) runLoop(ctx context.Context, n *playbooks.Node, vars map[strin
 		}
 		r[loopVar] = item
 		r["ansible_loop_var"] = loopVar
+		if t.LoopLabel != "" {
+			// loop_control.label: how the item is shown, as Ansible
+			// records it in each item's result.
+			if label, err := h.pr.opts.Templater.RenderString(t.LoopLabel, iv); err == nil {
+				r["_ansible_item_label"] = label
+			}
+		}
 		if r.Changed() {
 			agg["changed"] = true
 		}
