@@ -46,7 +46,13 @@ func lookupFunction(wantlist, commands bool) func(*exec.Evaluator, *exec.VarArgs
 				kw[k] = toNative(v)
 			}
 		}
-		res, err := lookup.Run(name, terms, lookup.Options{Dir: lookupDir(e), Kwargs: kw})
+		var res []any
+		var err error
+		if name == "vars" || name == "ansible.builtin.vars" {
+			res, err = varsLookup(e, terms, kw)
+		} else {
+			res, err = lookup.Run(name, terms, lookup.Options{Dir: lookupDir(e), Kwargs: kw})
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -58,6 +64,39 @@ func lookupFunction(wantlist, commands bool) func(*exec.Evaluator, *exec.VarArgs
 		}
 		return joinLookup(res), nil
 	}
+}
+
+// varsLookup is the vars lookup: the values of the variables named by the
+// terms (names computed at run time: lookup('vars', 'port_' ~ env)), or
+// default= for an undefined one.
+func varsLookup(e *exec.Evaluator, terms []any, kw map[string]any) ([]any, error) {
+	out := make([]any, 0, len(terms))
+	for _, t := range terms {
+		name, ok := t.(string)
+		if !ok {
+			return nil, fmt.Errorf("lookup 'vars': term %v is not a variable name", t)
+		}
+		var v any
+		found := false
+		if e != nil && e.Environment != nil && e.Environment.Context != nil {
+			v, found = e.Environment.Context.Get(name)
+		}
+		if !found {
+			d, has := kw["default"]
+			if !has {
+				return nil, fmt.Errorf("lookup 'vars': No variable found with this name: %s", name)
+			}
+			v = d
+		}
+		out = append(out, native(v))
+	}
+	return out, nil
+}
+
+// templateLookups are the lookups the template engine answers itself
+// (they read the template's variables).
+func templateLookup(name string) bool {
+	return name == "vars" || name == "ansible.builtin.vars"
 }
 
 // joinLookup is what lookup() returns for results: strings joined with

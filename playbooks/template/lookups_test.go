@@ -50,6 +50,10 @@ func TestLookupFunctions(t *testing.T) {
 		{`{{ lookup('pipe', 'exit 3') }}`, vars, "error: exit status 3"},
 		{`{{ lookup('first_found', ['nope.yml', 'key.pub']) | basename }}`, vars, `"key.pub"`},
 		{`{{ lookup('first_found', {'files': ['a.yml'], 'paths': ['/nonexistent']}, skip=True) }}`, vars, `""`},
+		{`{{ lookup('vars', 'port_' ~ env) }}`, map[string]any{"env": "prod", "port_prod": 8443}, `8443`},
+		{`{{ query('vars', 'a', 'b') }}`, map[string]any{"a": []any{1}, "b": "x"}, `[[1],"x"]`},
+		{`{{ lookup('vars', 'nope', default='d') }}`, vars, `"d"`},
+		{`{{ lookup('vars', 'nope') }}`, vars, "error: No variable found with this name: nope"},
 	} {
 		got, err := e.Render(c.tpl, c.vars)
 		if want, ok := strings.CutPrefix(c.want, "error: "); ok {

@@ -105,7 +105,7 @@ func (e *Engine) checkNames(c *compiled) error {
 			}
 		},
 		onCall: func(c *nodes.Call) {
-			if name, ok := lookupCallName(c); ok && !lookup.Supported(name) {
+			if name, ok := lookupCallName(c); ok && !lookup.Supported(name) && !templateLookup(name) {
 				report("lookup", name, c.Location)
 			}
 		},
