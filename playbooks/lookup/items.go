@@ -396,14 +396,20 @@ func fileglob(terms []any, dir string) ([]any, error) {
 // searchPath is where a relative file name is looked for, in order: dir's
 // files/, its role's files/ (dir being roles/x/tasks), dir. An absolute
 // name is itself.
-func searchPath(name, dir string) []string {
+func searchPath(name, dir string) []string { return SearchPath(name, dir, "files") }
+
+// SearchPath is where a lookup looks for a relative file name, in order:
+// dir/sub, the role's sub directory (dir being roles/x/tasks), dir. sub is
+// "files" for file lookups, "templates" for the template lookup. An
+// absolute name is itself.
+func SearchPath(name, dir, sub string) []string {
 	if filepath.IsAbs(name) {
 		return []string{name}
 	}
 	dir, _ = filepath.Abs(dir)
-	bases := []string{filepath.Join(dir, "files")}
+	bases := []string{filepath.Join(dir, sub)}
 	if filepath.Base(dir) == "tasks" {
-		bases = append(bases, filepath.Join(filepath.Dir(dir), "files"))
+		bases = append(bases, filepath.Join(filepath.Dir(dir), sub))
 	}
 	bases = append(bases, dir)
 	out := make([]string, len(bases))

@@ -84,9 +84,9 @@ func New() *Engine {
 			e.globals[name] = v
 		}
 	}
-	e.globals["lookup"] = lookupFunction(false, true)
-	e.globals["query"] = lookupFunction(true, true)
-	e.globals["q"] = lookupFunction(true, true)
+	e.globals["lookup"] = e.lookupFunction(false, true)
+	e.globals["query"] = e.lookupFunction(true, true)
+	e.globals["q"] = e.lookupFunction(true, true)
 	if r, ok := e.globals["range"]; ok {
 		e.globals["range"] = boundedRange(r)
 	}

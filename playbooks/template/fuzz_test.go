@@ -20,9 +20,9 @@ func FuzzRender(f *testing.F) {
 	}
 	e := New()
 	// Random templates must not run random commands on this machine.
-	e.globals["lookup"] = lookupFunction(false, false)
-	e.globals["query"] = lookupFunction(true, false)
-	e.globals["q"] = lookupFunction(true, false)
+	e.globals["lookup"] = e.lookupFunction(false, false)
+	e.globals["query"] = e.lookupFunction(true, false)
+	e.globals["q"] = e.lookupFunction(true, false)
 	f.Fuzz(func(t *testing.T, s string) {
 		vars := map[string]any{"x": "v", "l": []any{1, "2", nil}, "result": registered(0, "x", false, false, false)}
 		_, _ = e.Render(s, vars)

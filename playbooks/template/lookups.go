@@ -2,6 +2,7 @@ package template
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -19,7 +20,7 @@ import (
 // role's files/ (role_path) or the playbook's (playbook_dir).
 // With commands false the lookups that run controller commands (pipe,
 // lines) are refused (the fuzz test's engine).
-func lookupFunction(wantlist, commands bool) func(*exec.Evaluator, *exec.VarArgs) (any, error) {
+func (eng *Engine) lookupFunction(wantlist, commands bool) func(*exec.Evaluator, *exec.VarArgs) (any, error) {
 	return func(e *exec.Evaluator, params *exec.VarArgs) (any, error) {
 		if len(params.Args) == 0 {
 			return nil, fmt.Errorf("lookup() needs the name of a lookup, such as lookup('env', 'HOME')")
@@ -48,9 +49,12 @@ func lookupFunction(wantlist, commands bool) func(*exec.Evaluator, *exec.VarArgs
 		}
 		var res []any
 		var err error
-		if name == "vars" || name == "ansible.builtin.vars" {
+		switch name {
+		case "vars", "ansible.builtin.vars":
 			res, err = varsLookup(e, terms, kw)
-		} else {
+		case "template", "ansible.builtin.template":
+			res, err = eng.templateLookup(e, terms)
+		default:
 			res, err = lookup.Run(name, terms, lookup.Options{Dir: lookupDir(e), Kwargs: kw})
 		}
 		if err != nil {
@@ -96,7 +100,70 @@ func varsLookup(e *exec.Evaluator, terms []any, kw map[string]any) ([]any, error
 // templateLookups are the lookups the template engine answers itself
 // (they read the template's variables).
 func templateLookup(name string) bool {
-	return name == "vars" || name == "ansible.builtin.vars"
+	switch name {
+	case "vars", "ansible.builtin.vars", "template", "ansible.builtin.template":
+		return true
+	}
+	return false
+}
+
+// maxTemplateDepth bounds templates that look up templates.
+const maxTemplateDepth = 8
+
+// templateDepthVar counts nested template lookups in a render's context.
+const templateDepthVar = "__drover_template_lookup_depth"
+
+// templateLookup is the template lookup: each term is a template file
+// (found in the role's or playbook's templates/, then its directory),
+// rendered with the variables of the template that looks it up.
+func (eng *Engine) templateLookup(e *exec.Evaluator, terms []any) ([]any, error) {
+	if e == nil || e.Environment == nil || e.Environment.Context == nil {
+		return nil, fmt.Errorf("lookup 'template': no variables to render with")
+	}
+	depth := 0
+	if v, ok := e.Environment.Context.Get(templateDepthVar); ok {
+		depth, _ = v.(int)
+	}
+	if depth >= maxTemplateDepth {
+		return nil, fmt.Errorf("lookup 'template': templates nested more than %d deep (a template that looks itself up?)", maxTemplateDepth)
+	}
+	out := make([]any, 0, len(terms))
+	for _, t := range terms {
+		name, ok := t.(string)
+		if !ok {
+			return nil, fmt.Errorf("lookup 'template': term %v is not a file name", t)
+		}
+		var src []byte
+		var err error
+		tried := lookup.SearchPath(name, lookupDir(e), "templates")
+		for _, p := range tried {
+			if src, err = os.ReadFile(p); err == nil {
+				break
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("lookup 'template': could not find or read '%s' (looked in %s)", name, strings.Join(tried, ", "))
+		}
+		c := eng.compileTemplate(string(src))
+		if c.err != nil {
+			return nil, fmt.Errorf("lookup 'template': %s: %w", name, c.err)
+		}
+		local := e.Environment.Context.Inherit()
+		local.Set(templateDepthVar, depth+1)
+		for _, k := range c.globals {
+			if !local.Has(k) {
+				local.Set(k, eng.globals[k])
+			}
+		}
+		env := *e.Environment
+		env.Context = local
+		var b strings.Builder
+		if err := exec.NewRenderer(&env, &b, eng.cfg, sourceLoader{}, c.tpl).Execute(); err != nil {
+			return nil, fmt.Errorf("lookup 'template': %s: %w", name, convertError(c.src, err))
+		}
+		out = append(out, b.String())
+	}
+	return out, nil
 }
 
 // joinLookup is what lookup() returns for results: strings joined with

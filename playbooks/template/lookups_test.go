@@ -89,7 +89,7 @@ func TestUnknownLookupIsASyntaxError(t *testing.T) {
 // and lines, and only those.
 func TestCommandLookupsCanBeDisabled(t *testing.T) {
 	e := New()
-	e.globals["lookup"] = lookupFunction(false, false)
+	e.globals["lookup"] = e.lookupFunction(false, false)
 	if _, err := e.Render(`{{ lookup('pipe', 'touch /tmp/drover-must-not-exist') }}`, nil); err == nil || !strings.Contains(err.Error(), "disabled") {
 		t.Fatalf("pipe with commands disabled: %v", err)
 	}
@@ -98,5 +98,37 @@ func TestCommandLookupsCanBeDisabled(t *testing.T) {
 	}
 	if got, err := e.Render(`{{ lookup('sequence', 'count=2') }}`, nil); err != nil || got != "1,2" {
 		t.Fatalf("sequence with commands disabled: %v, %v", got, err)
+	}
+}
+
+// lookup('template', ...) renders a file from templates/ with the looking
+// up template's variables; a template that looks itself up is stopped.
+func TestTemplateLookup(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "templates"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range map[string]string{
+		"greet.j2": "hello {{ who }}\n{% for i in range(2) %}{{ i }}{% endfor %}\n",
+		"self.j2":  "{{ lookup('template', 'self.j2') }}",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, "templates", name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := New()
+	vars := map[string]any{"playbook_dir": dir, "who": "web1"}
+	got, err := e.Render(`{{ lookup('template', 'greet.j2') }}`, vars)
+	if err != nil || got != "hello web1\n01" { // trim_blocks eats the newline after endfor, as in Ansible
+		t.Fatalf("template lookup = %q, %v", got, err)
+	}
+	if _, err := e.Render(`{{ lookup('template', 'self.j2') }}`, vars); err == nil || !strings.Contains(err.Error(), "nested more than") {
+		t.Fatalf("self-referencing template: %v", err)
+	}
+	if _, err := e.Render(`{{ lookup('template', 'none.j2') }}`, vars); err == nil || !strings.Contains(err.Error(), "could not find") {
+		t.Fatalf("missing template: %v", err)
+	}
+	if err := e.CheckTemplate(`{{ lookup('ansible.builtin.template', 'greet.j2') }}`); err != nil {
+		t.Fatalf("check: %v", err)
 	}
 }
