@@ -11,6 +11,7 @@ import (
 	"github.com/drover-sh/drover/modules"
 	"github.com/drover-sh/drover/playbooks"
 	"github.com/drover-sh/drover/playbooks/lookup"
+	"github.com/drover-sh/drover/playbooks/template"
 )
 
 const censored = "the output has been hidden due to the fact that 'no_log: true' was specified for this result"
@@ -381,9 +382,11 @@ func (h *hostRun) env(ctx context.Context, n *playbooks.Node, vars map[string]an
 	if sc.Become != nil {
 		become = *sc.Become
 	}
-	user := sc.BecomeUser
+	// The become variables win over the keywords, as connection variables
+	// do in Ansible (ansible_become: false turns a play's become off).
+	user := varString(vars, "ansible_become_user")
 	if user == "" {
-		user = varString(vars, "ansible_become_user")
+		user = sc.BecomeUser
 	}
 	method := h.pr.play.BecomeMethod
 	if m := varString(vars, "ansible_become_method"); m != "" {
@@ -396,8 +399,8 @@ func (h *hostRun) env(ctx context.Context, n *playbooks.Node, vars map[string]an
 	if pass == "" {
 		pass = h.pr.opts.BecomePassword
 	}
-	if varString(vars, "ansible_become") == "true" || vars["ansible_become"] == true {
-		become = true
+	if v, ok := vars["ansible_become"]; ok && v != nil {
+		become = template.Truthy(v)
 	}
 	env.Become = becomeFunc(become, method, user, pass)
 	return env, nil

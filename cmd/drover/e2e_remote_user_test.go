@@ -85,3 +85,60 @@ func TestE2EConnectionVarsFromPlayAndTemplates(t *testing.T) {
 		}
 	}
 }
+
+// ansible_become in the inventory wins over the play's become, both ways,
+// and reads Ansible's booleans (an INI inventory gives the string "yes").
+func TestE2EBecomeVariableWinsOverKeyword(t *testing.T) {
+	pw := "pw-" + t.Name()
+	f := sshdtest.StartT(t, 2, sshdtest.Options{SudoPassword: pw})
+	var b strings.Builder
+	fmt.Fprintf(&b, "all:\n  vars:\n    ansible_ssh_common_args: \"-o UserKnownHostsFile=%s -o StrictHostKeyChecking=yes\"\n    ansible_ssh_private_key_file: %s\n    ansible_user: %s\n    ansible_become_password: %q\n  hosts:\n", f.KnownHostsPath(), f.KeyPath(), sshdtest.SudoUser, pw)
+	for i, h := range f.Hosts() {
+		fmt.Fprintf(&b, "    %s:\n      ansible_host: %s\n      ansible_port: %d\n", h.Name, h.Addr, h.Port)
+		if i == 0 {
+			b.WriteString("      ansible_become: \"yes\"\n")
+		} else {
+			b.WriteString("      ansible_become: false\n")
+		}
+	}
+	inv := filepath.Join(t.TempDir(), "inventory.yml")
+	writeFile(t, inv, b.String())
+	play := filepath.Join(t.TempDir(), "play.yml")
+	writeFile(t, play, `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: who runs it
+      become: false
+      shell: if [ "$(id -u)" = 0 ]; then id -un > /var/lib/drover-host/task-user; else id -un > "$HOME/task-user"; fi
+- hosts: all
+  gather_facts: false
+  become: true
+  tasks:
+    - name: who runs it with the play's become
+      shell: if [ "$(id -u)" = 0 ]; then id -un > /var/lib/drover-host/play-user; else id -un > "$HOME/play-user"; fi
+`)
+	state := t.TempDir()
+	out, code := runBecome(t, f, inv, play, state, filepath.Join(state, "events.jsonl"))
+	if code != 0 {
+		t.Fatalf("drover run exited %d:\n%s", code, out)
+	}
+	h1, h2 := f.Names()[0], f.Names()[1]
+	read := func(p string) string {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return "(" + err.Error() + ")"
+		}
+		return strings.TrimSpace(string(b))
+	}
+	for _, c := range []struct{ host, file, dir, want string }{
+		{h1, "task-user", f.HostDir(h1), "root"},
+		{h1, "play-user", f.HostDir(h1), "root"},
+		{h2, "task-user", f.UserHome(h2), sshdtest.SudoUser},
+		{h2, "play-user", f.UserHome(h2), sshdtest.SudoUser},
+	} {
+		if got := read(filepath.Join(c.dir, c.file)); got != c.want {
+			t.Errorf("%s %s: ran as %q, want %q", c.host, c.file, got, c.want)
+		}
+	}
+}
