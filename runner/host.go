@@ -18,14 +18,26 @@ type Host struct {
 // Target builds the dialer's view of the host.
 func (h *Host) Target() modules.Target {
 	t := modules.Target{Name: h.Name, Addr: h.Name, Vars: h.Vars}
-	if s := varString(h.Vars, "ansible_host"); s != "" {
+	// ansible_ssh_host, _port and _user are the old names, still found in
+	// inventories; the new ones win.
+	if s := firstVar(h.Vars, "ansible_host", "ansible_ssh_host"); s != "" {
 		t.Addr = s
 	}
-	if p, err := strconv.Atoi(varString(h.Vars, "ansible_port")); err == nil {
+	if p, err := strconv.Atoi(firstVar(h.Vars, "ansible_port", "ansible_ssh_port")); err == nil {
 		t.Port = p
 	}
-	t.User = varString(h.Vars, "ansible_user")
+	t.User = firstVar(h.Vars, "ansible_user", "ansible_ssh_user")
 	return t
+}
+
+// firstVar is the first non-empty of the variables keys.
+func firstVar(vars map[string]any, keys ...string) string {
+	for _, k := range keys {
+		if s := varString(vars, k); s != "" {
+			return s
+		}
+	}
+	return ""
 }
 
 func varString(vars map[string]any, k string) string {
