@@ -33,7 +33,10 @@ func (h *hostRun) target() modules.Target {
 			vars = map[string]any{}
 		}
 		for k, v := range merged {
-			if isConnVar(k) {
+			// Only variables some source defines: varsFor's default
+			// ansible_host (the inventory name) must not hide an old
+			// ansible_ssh_host.
+			if isConnVar(k) && h.definesVar(k) {
 				vars[k] = v
 			}
 		}
@@ -52,6 +55,22 @@ func isConnVar(k string) bool {
 	return false
 }
 
+// definesVar reports whether the inventory, the play's vars, its
+// vars_files or the extra vars define k.
+func (h *hostRun) definesVar(k string) bool {
+	for _, m := range h.varSources() {
+		if _, ok := m[k]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// varSources are the variable maps a connection variable may come from.
+func (h *hostRun) varSources() []map[string]any {
+	return append([]map[string]any{h.host.Vars, h.pr.play.Vars, h.pr.opts.ExtraVars}, h.pr.playVarsFiles...)
+}
+
 // connVarsOverridden reports whether the host's connection variables need
 // more than its inventory: a template in one of them, or one set by the
 // play's vars, its vars_files or extra vars.
@@ -61,8 +80,7 @@ func (h *hostRun) connVarsOverridden() bool {
 			return true
 		}
 	}
-	sources := append([]map[string]any{h.pr.play.Vars, h.pr.opts.ExtraVars}, h.pr.playVarsFiles...)
-	for _, m := range sources {
+	for _, m := range h.varSources()[1:] {
 		for k := range m {
 			if isConnVar(k) {
 				return true

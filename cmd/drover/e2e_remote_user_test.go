@@ -57,9 +57,11 @@ func TestE2EPlayRemoteUser(t *testing.T) {
 func TestE2EConnectionVarsFromPlayAndTemplates(t *testing.T) {
 	f := sshdtest.StartT(t, 2, sshdtest.Options{SudoPassword: "unused-" + t.Name()})
 	var b strings.Builder
-	fmt.Fprintf(&b, "all:\n  vars:\n    ansible_ssh_common_args: \"-o UserKnownHostsFile=%s -o StrictHostKeyChecking=yes\"\n    ansible_ssh_private_key_file: %s\n    ansible_user: root\n    ansible_host: \"{{ lo_addr }}\"\n    ansible_port: \"{{ ssh_port }}\"\n  hosts:\n", f.KnownHostsPath(), f.KeyPath())
-	for _, h := range f.Hosts() {
-		fmt.Fprintf(&b, "    %s:\n      lo_addr: %s\n      ssh_port: %d\n", h.Name, h.Addr, h.Port)
+	fmt.Fprintf(&b, "all:\n  vars:\n    ansible_ssh_common_args: \"-o UserKnownHostsFile=%s -o StrictHostKeyChecking=yes\"\n    ansible_ssh_private_key_file: %s\n    ansible_user: root\n    ansible_port: \"{{ ssh_port }}\"\n  hosts:\n", f.KnownHostsPath(), f.KeyPath())
+	for i, h := range f.Hosts() {
+		// The second host uses the old name of ansible_host.
+		hostVar := map[bool]string{true: "ansible_host", false: "ansible_ssh_host"}[i == 0]
+		fmt.Fprintf(&b, "    %s:\n      lo_addr: %s\n      ssh_port: %d\n      %s: \"{{ lo_addr }}\"\n", h.Name, h.Addr, h.Port, hostVar)
 	}
 	inv := filepath.Join(t.TempDir(), "inventory.yml")
 	writeFile(t, inv, b.String())
