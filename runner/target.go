@@ -47,7 +47,7 @@ func (h *hostRun) target() modules.Target {
 
 // isConnVar reports whether k is a variable the SSH connection reads.
 func isConnVar(k string) bool {
-	for _, p := range []string{"ansible_host", "ansible_port", "ansible_user", "ansible_ssh_", "ansible_private_key_file", "ansible_password"} {
+	for _, p := range []string{"ansible_host", "ansible_port", "ansible_user", "ansible_ssh_", "ansible_private_key_file", "ansible_password", "ansible_connection"} {
 		if strings.HasPrefix(k, p) {
 			return true
 		}
@@ -88,4 +88,10 @@ func (h *hostRun) connVarsOverridden() bool {
 		}
 	}
 	return false
+}
+
+// connection is the host's ansible_connection ("" when unset): local runs
+// its tasks on the controller (the inventory's implicit localhost).
+func (h *hostRun) connection() string {
+	return varString(h.target().Vars, "ansible_connection")
 }

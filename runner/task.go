@@ -310,6 +310,9 @@ func (h *hostRun) runOnce(ctx context.Context, n *playbooks.Node, vars map[strin
 		ctx, cancel = context.WithTimeout(ctx, t.Async)
 		defer cancel()
 	}
+	if t.Module == "reboot" && n.Scope.DelegateTo == "" && h.connection() == "local" {
+		return modules.Fail(fmt.Sprintf("refusing to reboot the controller: %s has ansible_connection local", h.host.Name))
+	}
 	env, err := h.env(ctx, n, vars)
 	if t.Module == "reboot" && h.resumeBoot != "" {
 		am["_resume_old_boot_id"] = h.resumeBoot

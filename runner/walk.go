@@ -61,6 +61,14 @@ func (h *hostRun) connect(ctx context.Context) (modules.Conn, error) {
 	if h.conn != nil {
 		return h.conn, nil
 	}
+	switch c := h.connection(); c {
+	case "local":
+		h.conn = &LocalConn{}
+		return h.conn, nil
+	case "", "ssh", "smart", "paramiko":
+	default:
+		return nil, fmt.Errorf("%s: ansible_connection '%s' is not supported: drover connects over SSH, or runs on the controller with ansible_connection: local", h.host.Name, c)
+	}
 	dctx, cancel := context.WithTimeout(ctx, h.pr.opts.connectTimeout())
 	defer cancel()
 	c, err := h.pr.opts.Dialer.Dial(dctx, h.target())
