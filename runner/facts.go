@@ -15,7 +15,31 @@ const factsScript = `hostname 2>/dev/null || uname -n
 . /etc/os-release 2>/dev/null; printf '%s\n%s\n%s\n%s\n' "${ID:-unknown}" "${ID_LIKE:-}" "${VERSION_ID:-}" "${PRETTY_NAME:-}"
 cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo
 cut -d' ' -f1 /proc/uptime 2>/dev/null || echo 0
-uname -s; uname -r; uname -m`
+uname -s; uname -r; uname -m
+printf '%s\n' "${VERSION_CODENAME:-${UBUNTU_CODENAME:-}}"
+for p in apt-get dnf yum zypper apk pacman; do if command -v $p >/dev/null 2>&1; then echo $p; break; fi; done | grep . || echo unknown
+if [ -d /run/systemd/system ]; then echo systemd; elif command -v openrc >/dev/null 2>&1; then echo openrc; else echo sysvinit; fi`
+
+// distributions maps os-release IDs to Ansible's ansible_distribution.
+var distributions = map[string]string{
+	"debian": "Debian", "ubuntu": "Ubuntu", "linuxmint": "Linux Mint", "raspbian": "Debian", "kali": "Kali",
+	"pop": "Pop!_OS", "rhel": "RedHat", "centos": "CentOS", "fedora": "Fedora", "rocky": "Rocky",
+	"almalinux": "AlmaLinux", "amzn": "Amazon", "ol": "OracleLinux", "sles": "SLES", "sles_sap": "SLES_SAP",
+	"opensuse-leap": "openSUSE Leap", "opensuse-tumbleweed": "openSUSE Tumbleweed", "arch": "Archlinux",
+	"alpine": "Alpine", "gentoo": "Gentoo", "void": "Void", "nixos": "NixOS", "freebsd": "FreeBSD",
+}
+
+// distribution is Ansible's name for an os-release ID (the ID with its
+// first letter upper-cased when Ansible's is not known here).
+func distribution(id string) string {
+	if d, ok := distributions[id]; ok {
+		return d
+	}
+	if id == "" {
+		return "unknown"
+	}
+	return strings.ToUpper(id[:1]) + id[1:]
+}
 
 // osFamily maps an os-release ID (or ID_LIKE) to Ansible's os_family.
 func osFamily(id, like string) string {
@@ -29,6 +53,8 @@ func osFamily(id, like string) string {
 			return "Suse"
 		case "arch":
 			return "Archlinux"
+		case "gentoo":
+			return "Gentoo"
 		case "alpine":
 			return "Alpine"
 		}
@@ -54,8 +80,16 @@ func (h *hostRun) gatherFacts(ctx context.Context) outcome {
 		res = modules.Fail("gathering facts failed: " + strings.TrimSpace(string(out.Stderr)))
 	default:
 		lines := strings.Split(strings.TrimRight(string(out.Stdout), "\n"), "\n")
-		for len(lines) < 11 {
+		for len(lines) < 13 {
 			lines = append(lines, "")
+		}
+		pkgMgr := lines[11]
+		if pkgMgr == "apt-get" {
+			pkgMgr = "apt"
+		}
+		serviceMgr := "sysvinit"
+		if len(lines) > 12 && lines[12] != "" {
+			serviceMgr = lines[12]
 		}
 		up, _ := strconv.ParseFloat(lines[6], 64)
 		host := lines[0]
@@ -63,9 +97,13 @@ func (h *hostRun) gatherFacts(ctx context.Context) outcome {
 			"hostname":                     strings.SplitN(host, ".", 2)[0],
 			"nodename":                     host,
 			"fqdn":                         host,
-			"distribution":                 lines[1],
+			"distribution":                 distribution(lines[1]),
 			"os_family":                    osFamily(lines[1], lines[2]),
 			"distribution_version":         lines[3],
+			"distribution_major_version":   strings.SplitN(lines[3], ".", 2)[0],
+			"distribution_release":         lines[10],
+			"pkg_mgr":                      pkgMgr,
+			"service_mgr":                  serviceMgr,
 			"distribution_pretty_name":     lines[4],
 			"boot_id":                      lines[5],
 			"uptime_seconds":               int(up),

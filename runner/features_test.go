@@ -169,3 +169,50 @@ func TestConfirmAfterFirstBatchWithoutTerminal(t *testing.T) {
 		t.Errorf("with --yes: stopped %q", res.Stopped)
 	}
 }
+
+// Facts carry Ansible's names and values (ansible_distribution "Debian",
+// not the os-release ID), so `when: ansible_distribution == "Ubuntu"`
+// patch steps run where they would under Ansible.
+func TestFactsLikeAnsible(t *testing.T) {
+	osr, err := os.ReadFile("/etc/os-release")
+	if err != nil {
+		t.Skip("no /etc/os-release")
+	}
+	kv := map[string]string{}
+	for _, l := range strings.Split(string(osr), "\n") {
+		if k, v, ok := strings.Cut(l, "="); ok {
+			kv[k] = strings.Trim(v, `"'`)
+		}
+	}
+	f := testFleet(t, 1, 1, 100*time.Millisecond, nil)
+	text := `
+- hosts: all
+  gather_facts: true
+  tasks:
+    - shell: echo "{{ ansible_distribution }}|{{ ansible_distribution_major_version }}|{{ ansible_distribution_release }}|{{ ansible_pkg_mgr }}|{{ ansible_facts.os_family }}" > facts
+`
+	res, _ := runPlay(t, f, text, nil)
+	if h := res.Hosts[0]; h.Status == StatusFailed || h.Status == StatusUnreachable {
+		t.Fatalf("%s: %s", h.Name, h.Msg)
+	}
+	fh, _ := f.Host("host01")
+	b, _ := os.ReadFile(filepath.Join(fh.Root, "facts"))
+	got := strings.Split(strings.TrimSpace(string(b)), "|")
+	if len(got) != 5 {
+		t.Fatalf("facts file %q", b)
+	}
+	want := map[string][2]string{"debian": {"Debian", "Debian"}, "ubuntu": {"Ubuntu", "Debian"}, "rocky": {"Rocky", "RedHat"}, "fedora": {"Fedora", "RedHat"}}
+	if w, ok := want[kv["ID"]]; ok && (got[0] != w[0] || got[4] != w[1]) {
+		t.Errorf("distribution %q, os_family %q; want %q, %q (os-release ID %s)", got[0], got[4], w[0], w[1], kv["ID"])
+	}
+	if major := strings.SplitN(kv["VERSION_ID"], ".", 2)[0]; got[1] != major {
+		t.Errorf("distribution_major_version %q, want %q", got[1], major)
+	}
+	if rel := kv["VERSION_CODENAME"]; rel != "" && got[2] != rel {
+		t.Errorf("distribution_release %q, want %q", got[2], rel)
+	}
+	// The fleet's hosts have the apt-get stand-in.
+	if got[3] != "apt" {
+		t.Errorf("pkg_mgr %q, want apt", got[3])
+	}
+}
