@@ -21,6 +21,12 @@ type Config struct {
 	RolesPath       []string
 	PrivateKeyFile  string
 	HostKeyChecking *bool // false turns host key checking off: warn loudly
+
+	// [privilege_escalation]
+	Become        bool   // become = True: every task, unless a play, task or variable says otherwise
+	BecomeUser    string // default become user
+	BecomeMethod  string // default become method
+	BecomeAskPass bool   // become_ask_pass = True: as -K
 }
 
 // LoadConfig reads $ANSIBLE_CONFIG when set, else dir/ansible.cfg when it
@@ -64,7 +70,7 @@ func parseConfig(path string, data []byte) (*Config, error) {
 			section = strings.TrimSpace(s[1 : len(s)-1])
 			continue
 		}
-		if section != "defaults" {
+		if section != "defaults" && section != "privilege_escalation" {
 			continue
 		}
 		k, v, ok := strings.Cut(s, "=")
@@ -78,6 +84,12 @@ func parseConfig(path string, data []byte) (*Config, error) {
 		}
 		k = strings.TrimSpace(k)
 		v = strings.TrimSpace(stripInlineComment(v))
+		if section == "privilege_escalation" {
+			if err := cfg.privilegeEscalation(k, v); err != nil {
+				return nil, fmt.Errorf("%s:%d: %w", path, line, err)
+			}
+			continue
+		}
 		switch k {
 		case "inventory", "hostfile":
 			cfg.Inventory = nil
@@ -112,6 +124,30 @@ func parseConfig(path string, data []byte) (*Config, error) {
 		}
 	}
 	return cfg, sc.Err()
+}
+
+// privilegeEscalation reads one key of [privilege_escalation].
+func (cfg *Config) privilegeEscalation(k, v string) error {
+	switch k {
+	case "become", "become_ask_pass":
+		b, ok := parseBool(v)
+		if !ok {
+			return fmt.Errorf("%s must be a boolean, got %q", k, v)
+		}
+		if k == "become" {
+			cfg.Become = b
+		} else {
+			cfg.BecomeAskPass = b
+		}
+	case "become_user":
+		cfg.BecomeUser = v
+	case "become_method":
+		if v != "sudo" && v != "su" {
+			return fmt.Errorf("become_method %q is not supported (drover has sudo and su)", v)
+		}
+		cfg.BecomeMethod = v
+	}
+	return nil
 }
 
 func stripInlineComment(v string) string {

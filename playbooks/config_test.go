@@ -3,6 +3,7 @@ package playbooks
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -48,5 +49,32 @@ host_key_checking = False
 	t.Setenv("ANSIBLE_CONFIG", other)
 	if _, err := LoadConfig(dir); err == nil {
 		t.Fatal("bad forks accepted")
+	}
+}
+
+func TestLoadConfigPrivilegeEscalation(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("ANSIBLE_CONFIG", "")
+	write := func(text string) {
+		if err := os.WriteFile(filepath.Join(dir, "ansible.cfg"), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("[privilege_escalation]\nbecome = True\nbecome_user = app\nbecome_method = su\nbecome_ask_pass = yes\n[defaults]\nforks = 3\n")
+	cfg, err := LoadConfig(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.Become || cfg.BecomeUser != "app" || cfg.BecomeMethod != "su" || !cfg.BecomeAskPass || cfg.Forks != 3 {
+		t.Fatalf("cfg = %+v", cfg)
+	}
+	for text, want := range map[string]string{
+		"[privilege_escalation]\nbecome = maybe\n":        "ansible.cfg:2: become must be a boolean",
+		"[privilege_escalation]\nbecome_method = pbrun\n": "ansible.cfg:2: become_method \"pbrun\" is not supported",
+	} {
+		write(text)
+		if _, err := LoadConfig(dir); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", text, err, want)
+		}
 	}
 }

@@ -20,11 +20,15 @@ type Options struct {
 	MaxFailPercentage *float64           // --max-fail-percentage: overrides the play's
 	Check, Diff       bool
 	Become            bool // -b
-	BecomePassword    string
-	ExtraVars         map[string]any
-	Tags, SkipTags    []string
-	ConnectTimeout    time.Duration
-	Yes               bool // --yes: no confirmation prompts
+	// BecomeUser and BecomeMethod are the defaults (ansible.cfg's) when no
+	// keyword or variable gives one.
+	BecomeUser     string
+	BecomeMethod   string
+	BecomePassword string
+	ExtraVars      map[string]any
+	Tags, SkipTags []string
+	ConnectTimeout time.Duration
+	Yes            bool // --yes: no confirmation prompts
 	// Stop, when closed, stops starting new hosts and batches (the first
 	// Ctrl-C); in-flight hosts finish their walk. Cancelling the run's
 	// context aborts them (the second Ctrl-C).

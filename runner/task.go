@@ -391,7 +391,13 @@ func (h *hostRun) env(ctx context.Context, n *playbooks.Node, vars map[string]an
 	if user == "" {
 		user = sc.BecomeUser
 	}
+	if user == "" {
+		user = h.pr.opts.BecomeUser
+	}
 	method := h.pr.play.BecomeMethod
+	if method == "" {
+		method = h.pr.opts.BecomeMethod
+	}
 	if m := varString(vars, "ansible_become_method"); m != "" {
 		method = m
 	}

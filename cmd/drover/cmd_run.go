@@ -203,7 +203,7 @@ func runRun(ctx context.Context, stop <-chan struct{}, o runOptions, args []stri
 	}
 	defer dialer.Close()
 	becomePass := ""
-	if o.AskBecomePass {
+	if o.AskBecomePass || in.config.BecomeAskPass {
 		if becomePass, err = askSecret("BECOME password: ", stderr); err != nil {
 			return usagef("-K: %v", err)
 		}
@@ -239,6 +239,9 @@ func runRun(ctx context.Context, stop <-chan struct{}, o runOptions, args []stri
 	if o.Forks == 0 && in.config.Forks > 0 {
 		ropts.Forks = in.config.Forks
 	}
+	// ansible.cfg's [privilege_escalation]: the lowest precedence.
+	ropts.Become = ropts.Become || in.config.Become
+	ropts.BecomeUser, ropts.BecomeMethod = in.config.BecomeUser, in.config.BecomeMethod
 	if isTerminal(stdin) && !o.Yes {
 		pr := &ttyPrompter{in: stdin, out: stderr}
 		if lv, ok := out.(*liveOutput); ok {

@@ -144,3 +144,40 @@ func TestE2EBecomeVariableWinsOverKeyword(t *testing.T) {
 		}
 	}
 }
+
+// ansible.cfg's [privilege_escalation] become = True makes every task
+// become root, as in Ansible, unless the play says otherwise.
+func TestE2EAnsibleCfgBecome(t *testing.T) {
+	pw := "pw-" + t.Name()
+	f := sshdtest.StartT(t, 1, sshdtest.Options{SudoPassword: pw})
+	inv := becomeInventory(t, f, pw)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "ansible.cfg"), "[privilege_escalation]\nbecome = True\nbecome_method = sudo\n")
+	play := filepath.Join(dir, "play.yml")
+	writeFile(t, play, `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: as whom
+      shell: if [ "$(id -u)" = 0 ]; then id -un > /var/lib/drover-host/cfg-become; else id -un > "$HOME/cfg-become"; fi
+- hosts: all
+  gather_facts: false
+  become: false
+  tasks:
+    - name: not become
+      shell: if [ "$(id -u)" = 0 ]; then id -un > /var/lib/drover-host/cfg-no-become; else id -un > "$HOME/cfg-no-become"; fi
+`)
+	t.Setenv("ANSIBLE_CONFIG", "")
+	state := t.TempDir()
+	out, code := runBecome(t, f, inv, play, state, filepath.Join(state, "events.jsonl"))
+	if code != 0 {
+		t.Fatalf("drover run exited %d:\n%s", code, out)
+	}
+	h := f.Names()[0]
+	if b, err := os.ReadFile(filepath.Join(f.HostDir(h), "cfg-become")); err != nil || strings.TrimSpace(string(b)) != "root" {
+		t.Errorf("with ansible.cfg become = True the task ran as %q (%v), want root", b, err)
+	}
+	if b, err := os.ReadFile(filepath.Join(f.UserHome(h), "cfg-no-become")); err != nil || strings.TrimSpace(string(b)) != sshdtest.SudoUser {
+		t.Errorf("with become: false on the play the task ran as %q (%v), want %s", b, err, sshdtest.SudoUser)
+	}
+}
