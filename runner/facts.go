@@ -18,7 +18,9 @@ cut -d' ' -f1 /proc/uptime 2>/dev/null || echo 0
 uname -s; uname -r; uname -m
 printf '%s\n' "${VERSION_CODENAME:-${UBUNTU_CODENAME:-}}"
 for p in apt-get dnf yum zypper apk pacman; do if command -v $p >/dev/null 2>&1; then echo $p; break; fi; done | grep . || echo unknown
-if [ -d /run/systemd/system ]; then echo systemd; elif command -v openrc >/dev/null 2>&1; then echo openrc; else echo sysvinit; fi`
+if [ -d /run/systemd/system ]; then echo systemd; elif command -v openrc >/dev/null 2>&1; then echo openrc; else echo sysvinit; fi
+nproc 2>/dev/null || echo 0
+while read -r k v _; do if [ "$k" = MemTotal: ]; then echo "$v"; break; fi; done < /proc/meminfo 2>/dev/null || echo 0`
 
 // distributions maps os-release IDs to Ansible's ansible_distribution.
 var distributions = map[string]string{
@@ -80,9 +82,11 @@ func (h *hostRun) gatherFacts(ctx context.Context) outcome {
 		res = modules.Fail("gathering facts failed: " + strings.TrimSpace(string(out.Stderr)))
 	default:
 		lines := strings.Split(strings.TrimRight(string(out.Stdout), "\n"), "\n")
-		for len(lines) < 13 {
+		for len(lines) < 15 {
 			lines = append(lines, "")
 		}
+		vcpus, _ := strconv.Atoi(lines[13])
+		memKB, _ := strconv.Atoi(lines[14])
 		pkgMgr := lines[11]
 		if pkgMgr == "apt-get" {
 			pkgMgr = "apt"
@@ -104,6 +108,9 @@ func (h *hostRun) gatherFacts(ctx context.Context) outcome {
 			"distribution_release":         lines[10],
 			"pkg_mgr":                      pkgMgr,
 			"service_mgr":                  serviceMgr,
+			"processor_vcpus":              vcpus,
+			"processor_nproc":              vcpus,
+			"memtotal_mb":                  memKB / 1024,
 			"distribution_pretty_name":     lines[4],
 			"boot_id":                      lines[5],
 			"uptime_seconds":               int(up),

@@ -3,6 +3,7 @@ package runner
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -189,7 +190,7 @@ func TestFactsLikeAnsible(t *testing.T) {
 - hosts: all
   gather_facts: true
   tasks:
-    - shell: echo "{{ ansible_distribution }}|{{ ansible_distribution_major_version }}|{{ ansible_distribution_release }}|{{ ansible_pkg_mgr }}|{{ ansible_facts.os_family }}" > facts
+    - shell: echo "{{ ansible_distribution }}|{{ ansible_distribution_major_version }}|{{ ansible_distribution_release }}|{{ ansible_pkg_mgr }}|{{ ansible_facts.os_family }}|{{ ansible_processor_vcpus }}|{{ ansible_memtotal_mb }}" > facts
 `
 	res, _ := runPlay(t, f, text, nil)
 	if h := res.Hosts[0]; h.Status == StatusFailed || h.Status == StatusUnreachable {
@@ -198,8 +199,19 @@ func TestFactsLikeAnsible(t *testing.T) {
 	fh, _ := f.Host("host01")
 	b, _ := os.ReadFile(filepath.Join(fh.Root, "facts"))
 	got := strings.Split(strings.TrimSpace(string(b)), "|")
-	if len(got) != 5 {
+	if len(got) != 7 {
 		t.Fatalf("facts file %q", b)
+	}
+	if got[5] != strconv.Itoa(runtime.NumCPU()) {
+		t.Errorf("processor_vcpus %q, this machine has %d", got[5], runtime.NumCPU())
+	}
+	for _, l := range strings.Split(string(mustRead(t, "/proc/meminfo")), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "MemTotal:" {
+			kb, _ := strconv.Atoi(f[1])
+			if got[6] != strconv.Itoa(kb/1024) {
+				t.Errorf("memtotal_mb %q, /proc/meminfo says %d MB", got[6], kb/1024)
+			}
+		}
 	}
 	want := map[string][2]string{"debian": {"Debian", "Debian"}, "ubuntu": {"Ubuntu", "Debian"}, "rocky": {"Rocky", "RedHat"}, "fedora": {"Fedora", "RedHat"}}
 	if w, ok := want[kv["ID"]]; ok && (got[0] != w[0] || got[4] != w[1]) {
@@ -215,4 +227,13 @@ func TestFactsLikeAnsible(t *testing.T) {
 	if got[3] != "apt" {
 		t.Errorf("pkg_mgr %q, want apt", got[3])
 	}
+}
+
+func mustRead(t *testing.T, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
