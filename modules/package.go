@@ -200,11 +200,7 @@ func (m packageModule) Run(ctx context.Context, env *Env, args map[string]any) R
 	// One session: refresh the cache when asked, then query.
 	pre := ""
 	if update && !env.Check {
-		if mgr == "apt" {
-			pre = "DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 || exit 1\n"
-		} else {
-			pre = mgr + " -q -y makecache >&2 || exit 1\n"
-		}
+		pre = cacheRefresh(mgr, args)
 	}
 	res, fr = runScript(ctx, env, pre+pkgQuery(mgr, names), "could not query packages")
 	if fr != nil {
@@ -213,7 +209,7 @@ func (m packageModule) Run(ctx context.Context, env *Env, args map[string]any) R
 	before := parseQuery(res.Stdout)
 	out := Result{"changed": false, "failed": false}
 	if mgr == "apt" && update {
-		out["cache_updated"] = !env.Check
+		out["cache_updated"] = strings.Contains(string(res.Stderr), cacheUpdatedMarker)
 	}
 	var todo []string
 	for _, n := range names {

@@ -3,6 +3,7 @@ package modules
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -88,11 +89,7 @@ func upgradeSystem(ctx context.Context, env *Env, mgr, upgrade string, names []s
 	}
 	var sb strings.Builder
 	if update && !env.Check {
-		if mgr == "apt" {
-			sb.WriteString("DEBIAN_FRONTEND=noninteractive apt-get update -q || exit 1\n")
-		} else {
-			sb.WriteString(mgr + " -q -y makecache" + repoOpts(args) + " || exit 1\n")
-		}
+		sb.WriteString(cacheRefresh(mgr, args))
 	}
 	sb.WriteString("{ " + strings.Replace(installedSum(mgr), "\n", "; } >&2\n", 1))
 	for _, c := range cmds {
@@ -106,9 +103,12 @@ func upgradeSystem(ctx context.Context, env *Env, mgr, upgrade string, names []s
 	stdout := string(r.Stdout)
 	var sums []string
 	var stderr []string
+	refreshed := false
 	for _, l := range strings.Split(string(r.Stderr), "\n") {
 		if s, ok := strings.CutPrefix(l, "sum="); ok {
 			sums = append(sums, s)
+		} else if l == cacheUpdatedMarker {
+			refreshed = true
 		} else if l != "" {
 			stderr = append(stderr, l)
 		}
@@ -116,7 +116,7 @@ func upgradeSystem(ctx context.Context, env *Env, mgr, upgrade string, names []s
 	out := Result{"changed": false, "failed": false, "stdout": stdout, "stdout_lines": Lines(r.Stdout),
 		"stderr": strings.Join(stderr, "\n"), "stderr_lines": stderr, "rc": r.ExitCode}
 	if mgr == "apt" && update {
-		out["cache_updated"] = !env.Check && r.ExitCode == 0
+		out["cache_updated"] = refreshed
 	}
 	what := strings.Join(cmdNames(cmds), " && ")
 	if r.ExitCode != 0 {
@@ -144,6 +144,45 @@ func upgradeSystem(ctx context.Context, env *Env, mgr, upgrade string, names []s
 		out["msg"] = what + ": nothing to do"
 	}
 	return out
+}
+
+// cacheUpdatedMarker is the stderr line cacheRefresh writes when it
+// refreshed the cache.
+const cacheUpdatedMarker = "__drover_cache_updated__"
+
+// cacheRefresh is the sh that refreshes the package cache (update_cache),
+// its output on stderr, then cacheUpdatedMarker. For apt with
+// cache_valid_time, only when the cache is older than that many seconds:
+// the mtime of /var/lib/apt/periodic/update-success-stamp, else of
+// /var/lib/apt/lists, as Ansible reads it.
+func cacheRefresh(mgr string, args map[string]any) string {
+	if mgr != "apt" {
+		return mgr + " -q -y makecache" + repoOpts(args) + " >&2 || exit 1\necho " + cacheUpdatedMarker + " >&2\n"
+	}
+	update := "DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 || exit 1; echo " + cacheUpdatedMarker + " >&2"
+	valid := cacheValidTime(args)
+	if valid <= 0 {
+		return update + "\n"
+	}
+	return fmt.Sprintf(`s=/var/lib/apt/periodic/update-success-stamp; [ -e "$s" ] || s=/var/lib/apt/lists
+if t=$(stat -c %%Y "$s" 2>/dev/null) && [ $(( $(date +%%s) - t )) -lt %d ]; then :; else %s; fi
+`, valid, update)
+}
+
+// cacheValidTime is apt's cache_valid_time in seconds (0: always refresh).
+func cacheValidTime(args map[string]any) int {
+	switch v := args["cache_valid_time"].(type) {
+	case int:
+		return v
+	case int64:
+		return int(v)
+	case float64:
+		return int(v)
+	case string:
+		n, _ := strconv.Atoi(strings.TrimSpace(v))
+		return n
+	}
+	return 0
 }
 
 // repoOpts are dnf/yum's repository and GPG options.

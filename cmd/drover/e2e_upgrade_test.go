@@ -107,4 +107,32 @@ func TestE2EAptUpgradeAndAutoremove(t *testing.T) {
 	checkInstalled(t, f, "latest *", "1.2")
 	runPackagePlay(t, f, all).expect(t, f, "latest * again", 0, "everything latest", "ok")
 	checkActions(t, f, "latest *", "install <none> 1.0", "upgrade 1.0 1.1", "upgrade 1.1 1.2")
+
+	// cache_valid_time: a cache refreshed moments ago is not refreshed, so
+	// the new 1.3 is not seen; without it the cache is refreshed.
+	repo.publish(t, "1.3")
+	latest := func(valid string) string {
+		return `
+- hosts: all
+  tasks:
+    - name: hello latest
+      apt: {name: ` + e2ePkg + `, state: latest, update_cache: yes` + valid + `}
+`
+	}
+	r = runPackagePlay(t, f, latest(", cache_valid_time: 3600"))
+	r.expect(t, f, "cache still valid", 0, "hello latest", "ok")
+	checkInstalled(t, f, "cache still valid", "1.2")
+	for _, h := range f.Names() {
+		if got := r.results[h+"/hello latest"].Result["cache_updated"]; got != false {
+			t.Errorf("cache still valid: %s: cache_updated = %v, want false", h, got)
+		}
+	}
+	r = runPackagePlay(t, f, latest(""))
+	r.expect(t, f, "cache refreshed", 0, "hello latest", "changed")
+	checkInstalled(t, f, "cache refreshed", "1.3")
+	for _, h := range f.Names() {
+		if got := r.results[h+"/hello latest"].Result["cache_updated"]; got != true {
+			t.Errorf("cache refreshed: %s: cache_updated = %v, want true", h, got)
+		}
+	}
 }
