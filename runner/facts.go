@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -20,7 +21,10 @@ printf '%s\n' "${VERSION_CODENAME:-${UBUNTU_CODENAME:-}}"
 for p in apt-get dnf yum zypper apk pacman; do if command -v $p >/dev/null 2>&1; then echo $p; break; fi; done | grep . || echo unknown
 if [ -d /run/systemd/system ]; then echo systemd; elif command -v openrc >/dev/null 2>&1; then echo openrc; else echo sysvinit; fi
 nproc 2>/dev/null || echo 0
-while read -r k v _; do if [ "$k" = MemTotal: ]; then echo "$v"; break; fi; done < /proc/meminfo 2>/dev/null || echo 0`
+while read -r k v _; do if [ "$k" = MemTotal: ]; then echo "$v"; break; fi; done < /proc/meminfo 2>/dev/null || echo 0
+r=$(while read -r i d g _; do if [ "$d" = 00000000 ]; then echo "$i $g"; break; fi; done < /proc/net/route 2>/dev/null)
+echo "$r"
+if [ -n "$r" ] && command -v ip >/dev/null 2>&1; then ip -4 -o addr show dev "${r%% *}" 2>/dev/null | { read -r _ _ _ a _; echo "${a%/*}"; }; else echo; fi`
 
 // distributions maps os-release IDs to Ansible's ansible_distribution.
 var distributions = map[string]string{
@@ -29,6 +33,22 @@ var distributions = map[string]string{
 	"almalinux": "AlmaLinux", "amzn": "Amazon", "ol": "OracleLinux", "sles": "SLES", "sles_sap": "SLES_SAP",
 	"opensuse-leap": "openSUSE Leap", "opensuse-tumbleweed": "openSUSE Tumbleweed", "arch": "Archlinux",
 	"alpine": "Alpine", "gentoo": "Gentoo", "void": "Void", "nixos": "NixOS", "freebsd": "FreeBSD",
+}
+
+// defaultIPv4 is Ansible's ansible_default_ipv4 from the default route
+// ("IFACE GATEWAY-HEX" of /proc/net/route) and the interface's address:
+// {interface, gateway, address}, or {} without a default route.
+func defaultIPv4(route, addr string) map[string]any {
+	iface, gwHex, ok := strings.Cut(strings.TrimSpace(route), " ")
+	if !ok || iface == "" {
+		return map[string]any{}
+	}
+	out := map[string]any{"interface": iface, "address": strings.TrimSpace(addr)}
+	if n, err := strconv.ParseUint(gwHex, 16, 32); err == nil && len(gwHex) == 8 {
+		// /proc/net/route holds the address in host (little-endian) order.
+		out["gateway"] = fmt.Sprintf("%d.%d.%d.%d", n&0xff, n>>8&0xff, n>>16&0xff, n>>24&0xff)
+	}
+	return out
 }
 
 // distribution is Ansible's name for an os-release ID (the ID with its
@@ -82,7 +102,7 @@ func (h *hostRun) gatherFacts(ctx context.Context) outcome {
 		res = modules.Fail("gathering facts failed: " + strings.TrimSpace(string(out.Stderr)))
 	default:
 		lines := strings.Split(strings.TrimRight(string(out.Stdout), "\n"), "\n")
-		for len(lines) < 15 {
+		for len(lines) < 17 {
 			lines = append(lines, "")
 		}
 		vcpus, _ := strconv.Atoi(lines[13])
@@ -111,6 +131,7 @@ func (h *hostRun) gatherFacts(ctx context.Context) outcome {
 			"processor_vcpus":              vcpus,
 			"processor_nproc":              vcpus,
 			"memtotal_mb":                  memKB / 1024,
+			"default_ipv4":                 defaultIPv4(lines[15], lines[16]),
 			"distribution_pretty_name":     lines[4],
 			"boot_id":                      lines[5],
 			"uptime_seconds":               int(up),

@@ -1,7 +1,9 @@
 package runner
 
 import (
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -190,7 +192,7 @@ func TestFactsLikeAnsible(t *testing.T) {
 - hosts: all
   gather_facts: true
   tasks:
-    - shell: echo "{{ ansible_distribution }}|{{ ansible_distribution_major_version }}|{{ ansible_distribution_release }}|{{ ansible_pkg_mgr }}|{{ ansible_facts.os_family }}|{{ ansible_processor_vcpus }}|{{ ansible_memtotal_mb }}" > facts
+    - shell: echo "{{ ansible_distribution }}|{{ ansible_distribution_major_version }}|{{ ansible_distribution_release }}|{{ ansible_pkg_mgr }}|{{ ansible_facts.os_family }}|{{ ansible_processor_vcpus }}|{{ ansible_memtotal_mb }}|{{ ansible_default_ipv4.interface | default('') }}|{{ ansible_default_ipv4.gateway | default('') }}|{{ ansible_default_ipv4.address | default('') }}" > facts
 `
 	res, _ := runPlay(t, f, text, nil)
 	if h := res.Hosts[0]; h.Status == StatusFailed || h.Status == StatusUnreachable {
@@ -199,8 +201,27 @@ func TestFactsLikeAnsible(t *testing.T) {
 	fh, _ := f.Host("host01")
 	b, _ := os.ReadFile(filepath.Join(fh.Root, "facts"))
 	got := strings.Split(strings.TrimSpace(string(b)), "|")
-	if len(got) != 7 {
+	if len(got) != 10 {
 		t.Fatalf("facts file %q", b)
+	}
+	// The default route, read here the way the kernel shows it.
+	iface, gw := "", ""
+	for _, l := range strings.Split(string(mustRead(t, "/proc/net/route")), "\n")[1:] {
+		if f := strings.Fields(l); len(f) > 2 && f[1] == "00000000" {
+			n, _ := strconv.ParseUint(f[2], 16, 32)
+			iface, gw = f[0], fmt.Sprintf("%d.%d.%d.%d", n&0xff, n>>8&0xff, n>>16&0xff, n>>24&0xff)
+			break
+		}
+	}
+	if got[7] != iface || got[8] != gw {
+		t.Errorf("default_ipv4 interface %q gateway %q, want %q %q", got[7], got[8], iface, gw)
+	}
+	if iface != "" {
+		if out, err := exec.Command("ip", "-4", "-o", "addr", "show", "dev", iface).Output(); err == nil {
+			if f := strings.Fields(string(out)); len(f) > 3 && got[9] != strings.SplitN(f[3], "/", 2)[0] {
+				t.Errorf("default_ipv4 address %q, ip says %q", got[9], f[3])
+			}
+		}
 	}
 	if got[5] != strconv.Itoa(runtime.NumCPU()) {
 		t.Errorf("processor_vcpus %q, this machine has %d", got[5], runtime.NumCPU())
