@@ -88,7 +88,9 @@ type Task struct {
 
 	When     []string // bare expressions, all must hold
 	Register string
-	Loop     any // a list, or a template string that yields one; nil when absent
+	// BecomeMethod is sudo or su; "" inherits the block's or play's.
+	BecomeMethod string
+	Loop         any // a list, or a template string that yields one; nil when absent
 	// LoopWith is the with_* lookup that Loop came from ("items", "dict",
 	// "nested", ...; see LoopLookups), "" for loop. The runner turns the
 	// rendered value into items as that lookup does.

@@ -3,6 +3,7 @@ package playbooks
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // NodeKind is what a Program node does.
@@ -47,6 +48,13 @@ type Scope struct {
 	NoLog        bool
 	DelegateTo   string
 	RunOnce      bool
+	// Block keywords a task inherits unless it sets its own.
+	BecomeMethod      string
+	CheckMode         *bool
+	Throttle          int
+	Timeout           time.Duration
+	IgnoreUnreachable bool
+	Notify            []string // added to the task's own
 }
 
 // Node is one step of a Program.
@@ -231,6 +239,22 @@ func (sc *Scope) with(t *Task) *Scope {
 		n.DelegateTo = t.DelegateTo
 	}
 	n.RunOnce = sc.RunOnce || t.RunOnce
+	if t.BecomeMethod != "" {
+		n.BecomeMethod = t.BecomeMethod
+	}
+	if t.CheckMode != nil {
+		n.CheckMode = t.CheckMode
+	}
+	if t.Throttle > 0 {
+		n.Throttle = t.Throttle
+	}
+	if t.Timeout > 0 {
+		n.Timeout = t.Timeout
+	}
+	n.IgnoreUnreachable = sc.IgnoreUnreachable || t.IgnoreUnreachable
+	if len(t.Notify) > 0 {
+		n.Notify = append(append([]string{}, sc.Notify...), t.Notify...)
+	}
 	return &n
 }
 

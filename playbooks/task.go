@@ -139,7 +139,7 @@ func (l *loader) taskKeyword(file string, t *Task, kv pair, handler bool) {
 	case "become_user":
 		t.BecomeUser, _ = l.str(file, v, key)
 	case "become_method":
-		l.becomeMethod(file, v)
+		t.BecomeMethod = l.becomeMethod(file, v)
 	case "tags":
 		t.Tags, _ = l.strList(file, v, key)
 	case "no_log":

@@ -24,7 +24,7 @@ func (h *hostRun) runTask(ctx context.Context, n *playbooks.Node) outcome {
 		return outOK
 	}
 	vars := h.varsFor(n.Scope)
-	if t := n.Task.Throttle; t > 0 {
+	if t := taskThrottle(n); t > 0 {
 		release := h.pr.throttle(n.ID, t)
 		defer release()
 	}
@@ -321,9 +321,10 @@ func (h *hostRun) runOnce(ctx context.Context, n *playbooks.Node, vars map[strin
 	if err != nil {
 		return modules.UnreachableResult(err)
 	}
-	if t.Timeout > 0 {
+	timeout := taskTimeout(n)
+	if timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, t.Timeout)
+		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
 	res := m.Run(ctx, env, am)
@@ -336,9 +337,9 @@ func (h *hostRun) runOnce(ctx context.Context, n *playbooks.Node, vars map[strin
 	if _, ok := res["failed"]; !ok {
 		res["failed"] = false
 	}
-	if t.Timeout > 0 && ctx.Err() == context.DeadlineExceeded && !res.Unreachable() {
+	if timeout > 0 && ctx.Err() == context.DeadlineExceeded && !res.Unreachable() {
 		res["failed"] = true
-		res["msg"] = fmt.Sprintf("The %s action failed to execute in the expected time frame (%d) and was terminated", t.Module, int(t.Timeout.Seconds()))
+		res["msg"] = fmt.Sprintf("The %s action failed to execute in the expected time frame (%d) and was terminated", t.Module, int(timeout.Seconds()))
 	}
 	stripPrompt(res)
 	return res
@@ -354,6 +355,8 @@ func (h *hostRun) env(ctx context.Context, n *playbooks.Node, vars map[string]an
 	}
 	if n.Task.CheckMode != nil {
 		env.Check = *n.Task.CheckMode
+	} else if n.Scope.CheckMode != nil {
+		env.Check = *n.Scope.CheckMode
 	}
 	var conn modules.Conn
 	if sc.DelegateTo != "" {
@@ -394,7 +397,13 @@ func (h *hostRun) env(ctx context.Context, n *playbooks.Node, vars map[string]an
 	if user == "" {
 		user = h.pr.opts.BecomeUser
 	}
-	method := h.pr.play.BecomeMethod
+	method := n.Task.BecomeMethod
+	if method == "" {
+		method = sc.BecomeMethod
+	}
+	if method == "" {
+		method = h.pr.play.BecomeMethod
+	}
 	if method == "" {
 		method = h.pr.opts.BecomeMethod
 	}
@@ -466,7 +475,7 @@ func (h *hostRun) finish(n *playbooks.Node, vars map[string]any, res modules.Res
 		h.setFact(t.Register, map[string]any(res))
 	}
 	if res.Changed() && !res.Failed() {
-		for _, nt := range t.Notify {
+		for _, nt := range append(append([]string{}, t.Notify...), n.Scope.Notify...) {
 			h.notified[nt] = true
 		}
 	}
@@ -546,4 +555,20 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(ks)
 	return ks
+}
+
+// taskThrottle is the task's throttle, else its block's.
+func taskThrottle(n *playbooks.Node) int {
+	if n.Task.Throttle > 0 {
+		return n.Task.Throttle
+	}
+	return n.Scope.Throttle
+}
+
+// taskTimeout is the task's timeout, else its block's.
+func taskTimeout(n *playbooks.Node) time.Duration {
+	if n.Task.Timeout > 0 {
+		return n.Task.Timeout
+	}
+	return n.Scope.Timeout
 }

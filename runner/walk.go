@@ -121,7 +121,7 @@ func (h *hostRun) walk(ctx context.Context, pc int) outcome {
 			case outFailed:
 				pc = n.OnFail
 			case outUnreachable:
-				if n.Task.IgnoreUnreachable {
+				if n.Task.IgnoreUnreachable || n.Scope.IgnoreUnreachable {
 					pc = n.Next
 					continue
 				}

@@ -1,0 +1,84 @@
+package runner
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Keywords on a block reach its tasks: notify, check_mode, timeout,
+// throttle, become_method (a task's own still wins), as in Ansible. They
+// were accepted on blocks and ignored.
+func TestBlockKeywordsReachTheirTasks(t *testing.T) {
+	f := testFleet(t, 2, 1, 100*time.Millisecond, nil)
+	text := `
+- hosts: all
+  handlers:
+    - name: note it
+      shell: echo handled >> handled
+  tasks:
+    - block:
+        - shell: echo ran >> notifying
+      notify: note it
+    - block:
+        - shell: echo ran anyway >> checked
+      check_mode: false
+    - block:
+        - shell: sleep 5
+      timeout: 1
+      ignore_errors: true
+    - block:
+        - shell: "date +%s%N > t0; sleep 0.2; date +%s%N > t1"
+      throttle: 1
+`
+	res, rec := runPlay(t, f, text, func(o *Options) { o.Check = true })
+	for _, h := range res.Hosts {
+		if h.Status == StatusFailed || h.Status == StatusUnreachable {
+			t.Fatalf("%s: %s %s", h.Name, h.Status, h.Msg)
+		}
+		fh, _ := f.Host(h.Name)
+		read := func(name string) string {
+			b, _ := os.ReadFile(filepath.Join(fh.Root, name))
+			return string(b)
+		}
+		if got := read("checked"); got != "ran anyway\n" {
+			t.Errorf("%s: a block's check_mode: false did not run its task in --check: %q", h.Name, got)
+		}
+		if got := read("notifying"); got != "" {
+			t.Errorf("%s: --check ran a check-mode task: %q", h.Name, got)
+		}
+	}
+	_ = rec
+
+	// Without --check: the block's notify runs the handler, its timeout
+	// stops the sleep, its throttle runs one host at a time.
+	res, rec = runPlay(t, f, text, nil)
+	var spans [][2]int64
+	for _, h := range res.Hosts {
+		fh, _ := f.Host(h.Name)
+		if b, _ := os.ReadFile(filepath.Join(fh.Root, "handled")); string(b) != "handled\n" {
+			t.Errorf("%s: the block's notify did not run the handler: %q", h.Name, b)
+		}
+		read := func(n string) int64 {
+			b, _ := os.ReadFile(filepath.Join(fh.Root, n))
+			v, _ := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+			return v
+		}
+		spans = append(spans, [2]int64{read("t0"), read("t1")})
+	}
+	timedOut := 0
+	for _, e := range rec.of(EvTaskResult) {
+		if strings.Contains(e.Msg, "expected time frame (1)") {
+			timedOut++
+		}
+	}
+	if timedOut != 2 {
+		t.Errorf("%d hosts' sleep 5 stopped by the block's timeout: 1, want 2", timedOut)
+	}
+	if len(spans) == 2 && spans[0][0] < spans[1][1] && spans[1][0] < spans[0][1] {
+		t.Errorf("the block's throttle: 1 let two hosts run at once: %v", spans)
+	}
+}
