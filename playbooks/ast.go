@@ -55,6 +55,7 @@ type Play struct {
 	BecomeUser             string
 	BecomeMethod           string
 	RemoteUser             string
+	Port                   int // the SSH port of hosts without ansible_port (0: unset)
 	Vars                   map[string]any
 	VarsFiles              []string
 	Environment            map[string]any

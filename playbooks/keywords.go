@@ -7,7 +7,7 @@ var playKeys = []string{
 	"vars_files", "environment", "pre_tasks", "tasks", "post_tasks", "handlers", "tags",
 	"roles", "throttle", "continue_on_batch_failure", "pre_reboot", "reboot",
 	"post_reboot", "disruption_budget", "health_gate", "pause_between_batches",
-	"confirm_after_first_batch", "connection", "strategy",
+	"confirm_after_first_batch", "connection", "strategy", "port",
 }
 
 // taskKeys are the keywords a task may have besides its module.
@@ -95,7 +95,6 @@ var playRefused = map[string]string{
 	"fact_path":          refusedKeys["fact_path"],
 	"debugger":           refusedKeys["debugger"],
 	"diff":               refusedKeys["diff"],
-	"port":               refusedKeys["port"],
 	"user":               refusedKeys["user"],
 	"sudo":               refusedKeys["sudo"],
 	"sudo_user":          refusedKeys["sudo_user"],

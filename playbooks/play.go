@@ -36,6 +36,13 @@ func (l *loader) readPlay(file string, n *yaml.Node) *Play {
 			p.AnyErrorsFatal, _ = l.boolean(file, v, key)
 		case "strategy":
 			l.strategy(file, v)
+		case "port":
+			if n, ok := l.integer(file, v, key); ok {
+				if n < 1 || n > 65535 {
+					l.c.add(pos(file, v), "port %d is not a TCP port (1-65535)", n)
+				}
+				p.Port = n
+			}
 		case "order":
 			if s, ok := l.str(file, v, key); ok {
 				if !slices.Contains(playOrders, s) {

@@ -186,3 +186,26 @@ func TestE2EAnsibleCfgBecome(t *testing.T) {
 		t.Errorf("with become: false on the play the task ran as %q, want %s", got, sshdtest.SudoUser)
 	}
 }
+
+// A play's port is the SSH port of hosts whose inventory gives none.
+func TestE2EPlayPort(t *testing.T) {
+	f := sshdtest.StartT(t, 1, sshdtest.Options{SudoPassword: "unused-" + t.Name()})
+	port := f.Hosts()[0].Port
+	if port == 22 {
+		t.Skip("the fleet listens on 22: a missing port would not show")
+	}
+	inv := userInventory(t, f, "    ansible_user: root\n", func(_ int, h sshdtest.HostInfo) string {
+		return "      ansible_host: " + h.Addr + "\n"
+	})
+	runPlayOK(t, f, inv, "", fmt.Sprintf(`
+- hosts: all
+  port: %d
+  gather_facts: false
+  tasks:
+    - name: reached
+      shell: %s
+`, port, recordUser("port-user")))
+	if got := recordedUser(f, f.Names()[0], "port-user"); got != "root" {
+		t.Errorf("over the play's port: %q, want root", got)
+	}
+}

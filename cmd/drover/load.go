@@ -136,6 +136,12 @@ func loadInputs(o commonOptions, path string, needInventory bool, stderr io.Writ
 					hs[i].Vars = withVar(h.Vars, "ansible_user", remoteUser)
 				}
 			}
+			// The play's port, for hosts whose inventory gives none.
+			if p.Port > 0 {
+				if _, ok := h.Vars["ansible_port"]; !ok {
+					hs[i].Vars = withVar(hs[i].Vars, "ansible_port", p.Port)
+				}
+			}
 			if cfg.PrivateKeyFile != "" {
 				if _, ok := h.Vars["ansible_ssh_private_key_file"]; !ok {
 					hs[i].Vars = withVar(hs[i].Vars, "ansible_ssh_private_key_file", cfg.PrivateKeyFile)
