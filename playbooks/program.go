@@ -48,7 +48,8 @@ type Scope struct {
 	NoLog        bool
 	DelegateTo   string
 	RunOnce      bool
-	// Block keywords a task inherits unless it sets its own.
+	// Keywords a task inherits from its blocks unless it sets its own (a
+	// task node's Scope includes the task's own keywords).
 	BecomeMethod      string
 	CheckMode         *bool
 	Throttle          int

@@ -24,7 +24,7 @@ func (h *hostRun) runTask(ctx context.Context, n *playbooks.Node) outcome {
 		return outOK
 	}
 	vars := h.varsFor(n.Scope)
-	if t := taskThrottle(n); t > 0 {
+	if t := n.Scope.Throttle; t > 0 {
 		release := h.pr.throttle(n.ID, t)
 		defer release()
 	}
@@ -321,7 +321,7 @@ func (h *hostRun) runOnce(ctx context.Context, n *playbooks.Node, vars map[strin
 	if err != nil {
 		return modules.UnreachableResult(err)
 	}
-	timeout := taskTimeout(n)
+	timeout := n.Scope.Timeout // the task's, else its block's
 	if timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, timeout)
@@ -353,10 +353,8 @@ func (h *hostRun) env(ctx context.Context, n *playbooks.Node, vars map[string]an
 		Check:  h.pr.opts.Check,
 		Diff:   h.pr.opts.Diff,
 	}
-	if n.Task.CheckMode != nil {
-		env.Check = *n.Task.CheckMode
-	} else if n.Scope.CheckMode != nil {
-		env.Check = *n.Scope.CheckMode
+	if sc.CheckMode != nil { // the task's, else its block's
+		env.Check = *sc.CheckMode
 	}
 	var conn modules.Conn
 	if sc.DelegateTo != "" {
@@ -397,10 +395,7 @@ func (h *hostRun) env(ctx context.Context, n *playbooks.Node, vars map[string]an
 	if user == "" {
 		user = h.pr.opts.BecomeUser
 	}
-	method := n.Task.BecomeMethod
-	if method == "" {
-		method = sc.BecomeMethod
-	}
+	method := sc.BecomeMethod // the task's, else its block's
 	if method == "" {
 		method = h.pr.play.BecomeMethod
 	}
@@ -475,7 +470,7 @@ func (h *hostRun) finish(n *playbooks.Node, vars map[string]any, res modules.Res
 		h.setFact(t.Register, map[string]any(res))
 	}
 	if res.Changed() && !res.Failed() {
-		for _, nt := range append(append([]string{}, t.Notify...), n.Scope.Notify...) {
+		for _, nt := range n.Scope.Notify { // the task's and its blocks'
 			h.notified[nt] = true
 		}
 	}
@@ -555,20 +550,4 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(ks)
 	return ks
-}
-
-// taskThrottle is the task's throttle, else its block's.
-func taskThrottle(n *playbooks.Node) int {
-	if n.Task.Throttle > 0 {
-		return n.Task.Throttle
-	}
-	return n.Scope.Throttle
-}
-
-// taskTimeout is the task's timeout, else its block's.
-func taskTimeout(n *playbooks.Node) time.Duration {
-	if n.Task.Timeout > 0 {
-		return n.Task.Timeout
-	}
-	return n.Scope.Timeout
 }

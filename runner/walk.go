@@ -121,7 +121,7 @@ func (h *hostRun) walk(ctx context.Context, pc int) outcome {
 			case outFailed:
 				pc = n.OnFail
 			case outUnreachable:
-				if n.Task.IgnoreUnreachable || n.Scope.IgnoreUnreachable {
+				if n.Scope.IgnoreUnreachable { // the task's or a block's
 					pc = n.Next
 					continue
 				}
