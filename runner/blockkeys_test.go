@@ -1,9 +1,6 @@
 package runner
 
 import (
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -39,15 +36,10 @@ func TestBlockKeywordsReachTheirTasks(t *testing.T) {
 		if h.Status == StatusFailed || h.Status == StatusUnreachable {
 			t.Fatalf("%s: %s %s", h.Name, h.Status, h.Msg)
 		}
-		fh, _ := f.Host(h.Name)
-		read := func(name string) string {
-			b, _ := os.ReadFile(filepath.Join(fh.Root, name))
-			return string(b)
-		}
-		if got := read("checked"); got != "ran anyway\n" {
+		if got := hostFile(f, h.Name, "checked"); got != "ran anyway\n" {
 			t.Errorf("%s: a block's check_mode: false did not run its task in --check: %q", h.Name, got)
 		}
-		if got := read("notifying"); got != "" {
+		if got := hostFile(f, h.Name, "notifying"); got != "" {
 			t.Errorf("%s: --check ran a check-mode task: %q", h.Name, got)
 		}
 	}
@@ -56,18 +48,12 @@ func TestBlockKeywordsReachTheirTasks(t *testing.T) {
 	// Without --check: the block's notify runs the handler, its timeout
 	// stops the sleep, its throttle runs one host at a time.
 	res, rec = runPlay(t, f, text, nil)
-	var spans [][2]int64
+	var spans []span
 	for _, h := range res.Hosts {
-		fh, _ := f.Host(h.Name)
-		if b, _ := os.ReadFile(filepath.Join(fh.Root, "handled")); string(b) != "handled\n" {
-			t.Errorf("%s: the block's notify did not run the handler: %q", h.Name, b)
+		if got := hostFile(f, h.Name, "handled"); got != "handled\n" {
+			t.Errorf("%s: the block's notify did not run the handler: %q", h.Name, got)
 		}
-		read := func(n string) int64 {
-			b, _ := os.ReadFile(filepath.Join(fh.Root, n))
-			v, _ := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
-			return v
-		}
-		spans = append(spans, [2]int64{read("t0"), read("t1")})
+		spans = append(spans, taskSpan(t, f, h.Name))
 	}
 	timedOut := 0
 	for _, e := range rec.of(EvTaskResult) {
@@ -78,7 +64,5 @@ func TestBlockKeywordsReachTheirTasks(t *testing.T) {
 	if timedOut != 2 {
 		t.Errorf("%d hosts' sleep 5 stopped by the block's timeout: 1, want 2", timedOut)
 	}
-	if len(spans) == 2 && spans[0][0] < spans[1][1] && spans[1][0] < spans[0][1] {
-		t.Errorf("the block's throttle: 1 let two hosts run at once: %v", spans)
-	}
+	checkOneAtATime(t, spans)
 }

@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -31,7 +30,6 @@ func TestGatherFactsVarsFilesThrottle(t *testing.T) {
       throttle: 1
 `
 	res, _ := runPlay(t, f, text, nil)
-	type span struct{ a, b int64 }
 	var spans []span
 	for _, h := range res.Hosts {
 		if h.Status == StatusFailed || h.Status == StatusUnreachable {
@@ -43,19 +41,9 @@ func TestGatherFactsVarsFilesThrottle(t *testing.T) {
 		if len(fields) != 4 || fields[0] != "berlin" || fields[1] != "from-file" || fields[2] != f.BootID(h.Name) || fields[3] == "" {
 			t.Errorf("%s: facts file %q (boot id %s)", h.Name, b, f.BootID(h.Name))
 		}
-		read := func(n string) int64 {
-			b, _ := os.ReadFile(filepath.Join(fh.Root, n))
-			v, _ := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
-			return v
-		}
-		spans = append(spans, span{read("t0"), read("t1")})
+		spans = append(spans, taskSpan(t, f, h.Name))
 	}
-	sort.Slice(spans, func(i, j int) bool { return spans[i].a < spans[j].a })
-	for i := 1; i < len(spans); i++ {
-		if spans[i].a < spans[i-1].b {
-			t.Errorf("throttle 1: two hosts ran the task at once: %v", spans)
-		}
-	}
+	checkOneAtATime(t, spans)
 }
 
 // The old fire-and-forget reboot idiom: shell with async/poll 0, then

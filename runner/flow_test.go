@@ -1,8 +1,6 @@
 package runner
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -45,11 +43,7 @@ func TestFlowModulesLoopsAndRetries(t *testing.T) {
 		if h.Status == StatusFailed || h.Status == StatusUnreachable {
 			t.Fatalf("%s: %s %s", h.Name, h.Status, h.Msg)
 		}
-		fh, _ := f.Host(h.Name)
-		read := func(name string) string {
-			b, _ := os.ReadFile(filepath.Join(fh.Root, name))
-			return string(b)
-		}
+		read := func(name string) string { return hostFile(f, h.Name, name) }
 		if got := read("items"); got != "a\nb\nc\n" {
 			t.Errorf("%s items = %q", h.Name, got)
 		}

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -121,4 +123,41 @@ func status(res *PlayResult) map[string]string {
 		m[h.Name] = h.Status
 	}
 	return m
+}
+
+// hostFile is a file of the host's root as text ("" when missing).
+func hostFile(f *fleet.Fleet, host, name string) string {
+	fh, _ := f.Host(host)
+	b, _ := os.ReadFile(filepath.Join(fh.Root, name))
+	return string(b)
+}
+
+// span is when a host ran a task: the nanosecond times its `date +%s%N`
+// wrote to t0 and t1.
+type span struct{ a, b int64 }
+
+// taskSpan reads host's t0 and t1; the test fails when the task did not
+// write them.
+func taskSpan(t *testing.T, f *fleet.Fleet, host string) span {
+	t.Helper()
+	var s [2]int64
+	for i, n := range []string{"t0", "t1"} {
+		v, err := strconv.ParseInt(strings.TrimSpace(hostFile(f, host, n)), 10, 64)
+		if err != nil || v == 0 {
+			t.Fatalf("%s: no time in %s (%q): the task did not run", host, n, hostFile(f, host, n))
+		}
+		s[i] = v
+	}
+	return span{s[0], s[1]}
+}
+
+// checkOneAtATime fails when two spans overlap (throttle: 1).
+func checkOneAtATime(t *testing.T, spans []span) {
+	t.Helper()
+	sort.Slice(spans, func(i, j int) bool { return spans[i].a < spans[j].a })
+	for i := 1; i < len(spans); i++ {
+		if spans[i].a < spans[i-1].b {
+			t.Errorf("throttle 1: two hosts ran the task at once: %v", spans)
+		}
+	}
 }
