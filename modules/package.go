@@ -223,7 +223,6 @@ func (m packageModule) Run(ctx context.Context, env *Env, args map[string]any) R
 		return out
 	}
 	q := QuoteArgv(todo)
-	env2 := "DEBIAN_FRONTEND=noninteractive "
 	var cmd string
 	switch {
 	case mgr == "apt" && state == "absent":
@@ -234,7 +233,7 @@ func (m packageModule) Run(ctx context.Context, env *Env, args map[string]any) R
 		if autoremove {
 			verb += " --auto-remove"
 		}
-		cmd = fmt.Sprintf("%sapt-get %s -y -q %s", env2, verb, q)
+		cmd = fmt.Sprintf("%s %s %s", aptGet, verb, q)
 	case mgr == "apt":
 		opt := ""
 		if v, ok := args["install_recommends"]; ok && v != nil {
@@ -243,7 +242,7 @@ func (m packageModule) Run(ctx context.Context, env *Env, args map[string]any) R
 		if autoremove {
 			opt += " --auto-remove"
 		}
-		cmd = fmt.Sprintf("%sapt-get install -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold%s %s", env2, opt, q)
+		cmd = fmt.Sprintf("%s install%s %s", aptGet, opt, q)
 	default:
 		opt := repoOpts(args)
 		switch state {
@@ -262,7 +261,7 @@ func (m packageModule) Run(ctx context.Context, env *Env, args map[string]any) R
 			return out
 		}
 		// latest: ask the manager what it would do.
-		sim := strings.Replace(cmd, "apt-get install -y", "apt-get install -s -y", 1)
+		sim := strings.Replace(cmd, aptGet, aptGet+" -s", 1)
 		if mgr != "apt" {
 			sim = fmt.Sprintf("%s -q check-update %s; [ $? -eq 100 ] && echo 'Inst pending'", mgr, q)
 		}

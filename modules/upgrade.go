@@ -49,13 +49,17 @@ func systemWide(mgr string, names []string, state, upgrade string, autoremove bo
 	return upgrade != "" || all || (mgr == "apt" && autoremove && len(names) == 0)
 }
 
-// installedSum prints "sum=CHECKSUM" of the installed packages' names,
-// versions and states.
+// aptGet is apt-get as the modules run it: non-interactive, keeping
+// changed configuration files (Ansible's default dpkg_options).
+const aptGet = "DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold"
+
+// installedSum writes "sum=CHECKSUM" of the installed packages' names,
+// versions and states to stderr.
 func installedSum(mgr string) string {
 	if mgr == "apt" {
-		return "echo \"sum=$(dpkg-query -W -f='${Package} ${Version} ${Status}\\n' | cksum)\"\n"
+		return "echo \"sum=$(dpkg-query -W -f='${Package} ${Version} ${Status}\\n' | cksum)\" >&2\n"
 	}
-	return "echo \"sum=$(rpm -qa --qf '%{NAME}-%{EPOCH}:%{VERSION}-%{RELEASE}.%{ARCH}\\n' | sort | cksum)\"\n"
+	return "echo \"sum=$(rpm -qa --qf '%{NAME}-%{EPOCH}:%{VERSION}-%{RELEASE}.%{ARCH}\\n' | sort | cksum)\" >&2\n"
 }
 
 // upgradeSystem runs a system-wide upgrade and/or autoremove in one
@@ -64,7 +68,7 @@ func upgradeSystem(ctx context.Context, env *Env, mgr, upgrade string, names []s
 	var cmds []string
 	switch {
 	case mgr == "apt":
-		base := "DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold"
+		base := aptGet
 		if env.Check {
 			base += " -s"
 		}
@@ -91,11 +95,12 @@ func upgradeSystem(ctx context.Context, env *Env, mgr, upgrade string, names []s
 	if update && !env.Check {
 		sb.WriteString(cacheRefresh(mgr, args))
 	}
-	sb.WriteString("{ " + strings.Replace(installedSum(mgr), "\n", "; } >&2\n", 1))
+	sum := installedSum(mgr)
+	sb.WriteString(sum)
 	for _, c := range cmds {
 		sb.WriteString(c + " || exit $?\n")
 	}
-	sb.WriteString("{ " + strings.Replace(installedSum(mgr), "\n", "; } >&2\n", 1))
+	sb.WriteString(sum)
 	r, fr := Exec(ctx, env, sb.String(), nil)
 	if fr != nil {
 		return fr
