@@ -3,7 +3,6 @@ package modules
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 )
 
@@ -165,29 +164,13 @@ func cacheRefresh(mgr string, args map[string]any) string {
 		return mgr + " -q -y makecache" + repoOpts(args) + " >&2 || exit 1\necho " + cacheUpdatedMarker + " >&2\n"
 	}
 	update := "DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 || exit 1; echo " + cacheUpdatedMarker + " >&2"
-	valid := cacheValidTime(args)
+	valid, _ := argSeconds(args, "cache_valid_time", 0) // an int, checked at compile time
 	if valid <= 0 {
 		return update + "\n"
 	}
 	return fmt.Sprintf(`s=/var/lib/apt/periodic/update-success-stamp; [ -e "$s" ] || s=/var/lib/apt/lists
 if t=$(stat -c %%Y "$s" 2>/dev/null) && [ $(( $(date +%%s) - t )) -lt %d ]; then :; else %s; fi
 `, valid, update)
-}
-
-// cacheValidTime is apt's cache_valid_time in seconds (0: always refresh).
-func cacheValidTime(args map[string]any) int {
-	switch v := args["cache_valid_time"].(type) {
-	case int:
-		return v
-	case int64:
-		return int(v)
-	case float64:
-		return int(v)
-	case string:
-		n, _ := strconv.Atoi(strings.TrimSpace(v))
-		return n
-	}
-	return 0
 }
 
 // repoOpts are dnf/yum's repository and GPG options.
