@@ -68,25 +68,27 @@ func (d *Dialer) debugf(format string, args ...any) {
 // connect dials p (through via when not nil) and does the handshake, each
 // bounded by p.connectTimeout (not counting passphrase prompts) and ctx.
 func (d *Dialer) connect(ctx context.Context, p *hostParams, via *ssh.Client) (*ssh.Client, error) {
-	algos := d.knownAlgorithms(p, p.addr())
-	client, err := d.attempt(ctx, p, via, algos)
-	if err != nil && algos != nil && strings.Contains(err.Error(), "no common algorithm for host key") {
+	client, preferred, err := d.attempt(ctx, p, via, true)
+	if err != nil && preferred && strings.Contains(err.Error(), "no common algorithm for host key") {
 		// The host no longer has a key of the type on record: connect
 		// again without preference so that the key is reported as changed.
-		client, err = d.attempt(ctx, p, via, nil)
+		client, _, err = d.attempt(ctx, p, via, false)
 	}
 	return client, err
 }
 
-// attempt is one TCP connection and handshake.
-func (d *Dialer) attempt(ctx context.Context, p *hostParams, via *ssh.Client, algos []string) (*ssh.Client, error) {
+// attempt is one TCP connection and handshake. With prefer, the handshake
+// asks for the host key types on record (knownAlgorithms), looked up only
+// once the TCP connection is up: a host that is rebooting refuses dozens of
+// connections a second, and each lookup scans the known_hosts entries.
+// preferred reports whether a preference was sent.
+func (d *Dialer) attempt(ctx context.Context, p *hostParams, via *ssh.Client, prefer bool) (client *ssh.Client, preferred bool, err error) {
 	addr := p.addr()
 	fail := func(what string, err error) error {
 		return fmt.Errorf("ssh %s (%s@%s): %s: %w: %w", p.name, p.user, addr, what, modules.ErrUnreachable, err)
 	}
 	dctx, cancel := context.WithTimeout(ctx, p.connectTimeout)
 	var nc net.Conn
-	var err error
 	var proxy *proxyConn
 	if p.proxyCommand != "" && via == nil {
 		if err = d.proxyTurn(dctx, p.name); err == nil {
@@ -107,8 +109,13 @@ func (d *Dialer) attempt(ctx context.Context, p *hostParams, via *ssh.Client, al
 		err = fmt.Errorf("no answer within %v: %w", p.connectTimeout, err)
 	}
 	if err != nil {
-		return nil, fail("connect", err)
+		return nil, false, fail("connect", err)
 	}
+	var algos []string
+	if prefer {
+		algos = d.knownAlgorithms(p, addr)
+	}
+	preferred = algos != nil
 	// The handshake is bounded by ctx and by a watchdog that a passphrase
 	// prompt holds (a user typing must not time the connection out).
 	var timedOut atomic.Bool
@@ -136,9 +143,9 @@ func (d *Dialer) attempt(ctx context.Context, p *hostParams, via *ssh.Client, al
 			sc.Close()
 		}
 		if ctxFired {
-			return nil, fail("handshake", ctx.Err())
+			return nil, preferred, fail("handshake", ctx.Err())
 		}
-		return nil, fail("handshake", fmt.Errorf("timed out after %v", p.connectTimeout))
+		return nil, preferred, fail("handshake", fmt.Errorf("timed out after %v", p.connectTimeout))
 	}
 	if err != nil {
 		nc.Close()
@@ -148,9 +155,9 @@ func (d *Dialer) attempt(ctx context.Context, p *hostParams, via *ssh.Client, al
 			}
 		}
 		if strings.Contains(err.Error(), "unable to authenticate") {
-			return nil, fail(fmt.Sprintf("authentication as %s (identities %s; ssh-agent and password when set)", p.user, strings.Join(p.identityFiles, ", ")), err)
+			return nil, preferred, fail(fmt.Sprintf("authentication as %s (identities %s; ssh-agent and password when set)", p.user, strings.Join(p.identityFiles, ", ")), err)
 		}
-		return nil, fail("handshake", err)
+		return nil, preferred, fail("handshake", err)
 	}
-	return ssh.NewClient(sc, chans, reqs), nil
+	return ssh.NewClient(sc, chans, reqs), preferred, nil
 }
