@@ -31,8 +31,11 @@ type abRun struct {
 	ConnsHost  float64 `json:"connections_per_host"`
 	// Rolling reboot: the batches read back from the hosts' reboots.log and
 	// the sum over batches of the batch's longest down-to-up window.
-	Batches  int     `json:"reboot_batches,omitempty"`
-	Windows  float64 `json:"reboot_windows_s,omitempty"`
+	Batches int     `json:"reboot_batches,omitempty"`
+	Windows float64 `json:"reboot_windows_s,omitempty"`
+	// ConnCPU is the host CPU of one bare SSH session on this run's fleet
+	// (sessionBaseline), 0 when it could not be measured.
+	ConnCPU  float64 `json:"connection_host_cpu_s,omitempty"`
 	ExitCode int     `json:"exit_code"`
 }
 
@@ -70,7 +73,9 @@ func (b *bench) runAB(ctx context.Context, cfg abConfig) ([]abRun, error) {
 	if err != nil {
 		return nil, err
 	}
+	var connCPU float64
 	if bs, err := sessionBaseline(ctx, fl, 5); err == nil {
+		connCPU = bs.HostCPU
 		b.logf("  one bare SSH session (ssh host true): %.3fs wall, %.3fs of host CPU", bs.Wall, bs.HostCPU)
 		b.baselines = append(b.baselines, bs)
 	} else {
@@ -83,6 +88,7 @@ func (b *bench) runAB(ctx context.Context, cfg abConfig) ([]abRun, error) {
 			if err != nil {
 				return out, err
 			}
+			r.ConnCPU = connCPU
 			b.logf("  %-7s run %d: wall %.2fs, controller CPU %.2fs, peak %.0f MB, hosts' sshd CPU %.2fs, %.1f connections/host",
 				ex, i+1, r.Wall, r.CPU, r.PeakMB, r.HostCPU, r.ConnsHost)
 			out = append(out, r)
@@ -179,12 +185,32 @@ func verifyHosts(fl *sshdtest.Fleet, workload string) error {
 // rollingFloor is the physical floor of the rolling-reboot workload:
 // batches × (reboot delay + 0.2 s), with Ansible's serial: 25% batches.
 func rollingFloor(hosts int, delay time.Duration) (batches int, floor float64) {
-	size := int(math.Floor(float64(hosts) * 0.25))
-	if size < 1 {
-		size = 1
-	}
+	size := batchSize(hosts)
 	batches = (hosts + size - 1) / size
 	return batches, float64(batches) * (delay.Seconds() + 0.2)
+}
+
+// batchSize is the rolling-reboot workload's batch: serial: 25%, rounded
+// down, at least 1.
+func batchSize(hosts int) int {
+	return max(int(math.Floor(float64(hosts)*0.25)), 1)
+}
+
+// connectionFloor is a floor that counts the one handshake every host
+// needs after its reboot: when the hosts share this machine's cores, a
+// batch cannot all be back before delay + size × connCPU / cores. A batch
+// is counted as delay + the larger of that and the nominal 0.2 s lag.
+// Zero when connCPU is unknown.
+func connectionFloor(hosts int, delay time.Duration, connCPU float64, cores int) float64 {
+	if connCPU <= 0 || cores <= 0 {
+		return 0
+	}
+	var sum float64
+	for left := hosts; left > 0; left -= batchSize(hosts) {
+		n := min(left, batchSize(hosts))
+		sum += delay.Seconds() + max(0.2, float64(n)*connCPU/float64(cores))
+	}
+	return sum
 }
 
 // benchDir is where the playbooks write on an sshd host: under its private

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"runtime"
 	"sort"
 	"time"
 )
@@ -87,6 +88,12 @@ func writeAB(w io.Writer, cfg abConfig, runs []abRun) {
 		ma, md := measured("ansible"), measured("drover")
 		fmt.Fprintf(w, "| hosts' own floor: Σ batches' longest down→up window + 0.2 s a batch | %.2f | %.2f | |\n", ma, md)
 		fmt.Fprintf(w, "| wall / hosts' own floor | %s | %s | |\n", perFloor(a, ma), perFloor(d, md))
+		conn := median(pick(runs, "drover", func(r abRun) float64 { return r.ConnCPU }))
+		if cf := connectionFloor(cfg.Hosts, cfg.RebootDelay, conn, runtime.NumCPU()); cf > 0 {
+			fmt.Fprintf(w, "| connection floor: Σ batches (%.1f s + max(0.2 s, batch hosts × %.3f s of host CPU a handshake ÷ %d cores)) | %.2f | %.2f | |\n",
+				cfg.RebootDelay.Seconds(), conn, runtime.NumCPU(), cf, cf)
+			fmt.Fprintf(w, "| wall / connection floor | %s | %s | |\n", perFloor(a, cf), perFloor(d, cf))
+		}
 	}
 	if len(runs) > 0 {
 		fmt.Fprintf(w, "\nPeak memory source: %s.\n", runs[0].PeakSource)
