@@ -115,7 +115,7 @@ type Task struct {
 	BecomeUser        string
 	Tags              []string
 	NoLog             bool
-	DelegateTo        string // "" or "localhost"
+	DelegateTo        string // "", "localhost", an inventory host or a template naming one
 	RunOnce           bool
 	Environment       map[string]any
 	Timeout           time.Duration

@@ -52,7 +52,7 @@ var LoopLookups = []string{"items", "list", "dict", "indexed_items", "together",
 var refusedKeys = map[string]string{
 	"vars_prompt":              "drover never prompts for variables; pass them with -e/--extra-vars",
 	"vars_files_prompt":        "drover never prompts for variables; pass them with -e/--extra-vars",
-	"delegate_facts":           "drover only delegates to localhost and keeps facts on the host",
+	"delegate_facts":           "drover keeps the facts a delegated task gathers or sets on the delegating host",
 	"connection":               "drover connects over SSH only",
 	"port":                     "set ansible_port in the inventory instead",
 	"debugger":                 "drover has no task debugger",

@@ -169,13 +169,27 @@ func (l *loader) taskKeyword(file string, t *Task, kv pair, handler bool) {
 	}
 }
 
+// delegate reads delegate_to: the controller's names become "localhost";
+// anything else (an inventory host, or a template naming one) is kept as
+// written and checked by Validate against the inventory.
 func (l *loader) delegate(file string, v *yaml.Node, s string) string {
-	switch s {
-	case "localhost", "127.0.0.1", "::1":
+	if IsLocalName(s) {
 		return "localhost"
 	}
-	l.c.add(pos(file, v), "delegate_to '%s' is not supported: drover delegates to localhost only", s)
-	return ""
+	if strings.TrimSpace(s) == "" {
+		l.c.add(pos(file, v), "delegate_to is empty")
+		return ""
+	}
+	return s
+}
+
+// IsLocalName reports whether a delegate_to value names the controller.
+func IsLocalName(s string) bool {
+	switch s {
+	case "localhost", "127.0.0.1", "::1":
+		return true
+	}
+	return false
 }
 
 func (l *loader) loopControl(file string, t *Task, v *yaml.Node) {

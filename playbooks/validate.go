@@ -1,6 +1,7 @@
 package playbooks
 
 import (
+	"cmp"
 	"errors"
 	"runtime"
 	"sort"
@@ -32,6 +33,9 @@ type ValidateOptions struct {
 	// Templates checks template syntax and lists the names templates read;
 	// nil means a shared template.New().
 	Templates TemplateChecker
+	// Hosts are the inventory's host names: a delegate_to written as a
+	// plain name must be one of them (or the controller). Nil: not checked.
+	Hosts []string
 }
 
 var defaultEngine = sync.OnceValue(func() *template.Engine { return template.New() })
@@ -64,6 +68,12 @@ func Validate(pb *Playbook, opts ValidateOptions) error {
 	for _, k := range opts.KnownVars {
 		v.known[k] = true
 	}
+	if opts.Hosts != nil {
+		v.hosts = make(map[string]bool, len(opts.Hosts))
+		for _, h := range opts.Hosts {
+			v.hosts[h] = true
+		}
+	}
 	for k := range meta.dirVarNames {
 		v.known[k] = true
 	}
@@ -90,6 +100,9 @@ type validator struct {
 	regSoFar map[string]bool
 	// open is true while walking a play whose variables cannot all be known.
 	open bool
+	// delegating is the delegate_to of the blocks around the task walked.
+	delegating string
+	hosts      map[string]bool
 }
 
 // magicVars are Ansible's magic and special variables plus the Jinja2
@@ -266,9 +279,47 @@ func (v *validator) task(t *Task, handlers map[string]bool, handlerNames []strin
 			v.c.add(v.taskKeyPos(t, "notify"), "notify names no handler '%s'%s", n, didYouMean(n, handlerNames))
 		}
 	}
+	if t.DelegateTo != "" {
+		v.delegate(t, local)
+	}
+	if d := cmp.Or(t.DelegateTo, v.delegating); t.Module == "reboot" && d != "" {
+		at := t.Pos
+		if t.DelegateTo != "" {
+			at = v.taskKeyPos(t, "delegate_to")
+		}
+		what := "'" + d + "'"
+		if d == "localhost" {
+			what = "the controller"
+		}
+		v.c.add(at, "reboot cannot be delegated (delegate_to %s): drover reboots the play's own hosts, one batch at a time; it would reboot %s", d, what)
+	}
+	outer := v.delegating
+	if t.DelegateTo != "" {
+		v.delegating = t.DelegateTo
+	}
 	v.tasks(t.Block, handlers, handlerNames)
 	v.tasks(t.Rescue, handlers, handlerNames)
 	v.tasks(t.Always, handlers, handlerNames)
+	v.delegating = outer
+}
+
+// delegate checks a task's delegate_to: its template, or the host it names.
+func (v *validator) delegate(t *Task, local map[string]bool) {
+	at := v.taskKeyPos(t, "delegate_to")
+	d := t.DelegateTo
+	if isTemplated(d) {
+		v.template(t, at, "delegate_to", d, local)
+		return
+	}
+	if d == "localhost" || v.hosts == nil || v.hosts[d] {
+		return
+	}
+	names := make([]string, 0, len(v.hosts))
+	for h := range v.hosts {
+		names = append(names, h)
+	}
+	sort.Strings(names)
+	v.c.add(at, "delegate_to '%s' is not an inventory host%s (drover delegates to inventory hosts and to localhost; add it to the inventory)", d, didYouMean(d, names))
 }
 
 // expr checks a bare expression (when, until, failed_when, changed_when).

@@ -60,6 +60,7 @@ type Event struct {
 	Item     any            `json:"item,omitempty"`
 	Result   map[string]any `json:"result,omitempty"`
 	Register string         `json:"register,omitempty"`
+	Delegate string         `json:"delegate_to,omitempty"` // the host a delegated task ran on
 	BootID   string         `json:"boot_id,omitempty"`
 	OldBoot  string         `json:"old_boot_id,omitempty"`
 	Stats    *Stats         `json:"stats,omitempty"`

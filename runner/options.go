@@ -49,6 +49,11 @@ type Options struct {
 	// InventoryVars are every inventory host's variables, for hostvars;
 	// nil: the play's hosts only.
 	InventoryVars map[string]map[string]any
+	// DelegateHost returns the inventory host name as play idx would reach
+	// it (its variables with the play's connection defaults: remote_user,
+	// port, ...), for tasks delegated to it; nil when it is no inventory
+	// host. A nil DelegateHost refuses every delegation but localhost.
+	DelegateHost func(idx int, name string) *Host
 }
 
 func (o *Options) connectTimeout() time.Duration {

@@ -51,6 +51,7 @@ type playRun struct {
 	reboots   bool           // the play reboots its hosts
 	// nextConnect dials the next batch when this one is quiet.
 	nextConnect *connectWhenQuiet
+	delegates   map[string]*hostRun // delegate_to hosts, see delegate.go
 	batch       int
 	nbatches    int
 }
@@ -300,6 +301,7 @@ func RunPlay(ctx context.Context, opts *Options, idx int, prog *playbooks.Progra
 	for _, r := range runs {
 		r.close()
 	}
+	pr.closeDelegates()
 	pr.mu.Lock()
 	res.Stopped = pr.stopped
 	res.Batches = pr.batch

@@ -293,7 +293,11 @@ func (h *hostRun) runOnce(ctx context.Context, n *playbooks.Node, vars map[strin
 		if raw, ok := am["_raw_params"].(string); ok {
 			am = map[string]any{"_raw_params": "nohup /bin/sh -c " + modules.ShellQuote(raw) + " </dev/null >/dev/null 2>&1 &"}
 			m, _ = modules.Lookup("shell")
-			env, err := h.env(ctx, n, vars)
+			d, fail := h.delegationFor(n.Scope, vars)
+			if fail != nil {
+				return fail
+			}
+			env, err := h.env(ctx, n, vars, d)
 			if err != nil {
 				return modules.UnreachableResult(err)
 			}
@@ -310,10 +314,19 @@ func (h *hostRun) runOnce(ctx context.Context, n *playbooks.Node, vars map[strin
 		ctx, cancel = context.WithTimeout(ctx, t.Async)
 		defer cancel()
 	}
-	if t.Module == "reboot" && n.Scope.DelegateTo == "" && h.connection() == "local" {
+	if t.Module == "reboot" && n.Scope.DelegateTo != "" {
+		// Validate refuses it; a reboot must never reach the controller
+		// or another host through a delegation.
+		return modules.Fail("reboot cannot be delegated: drover reboots the play's own hosts")
+	}
+	if t.Module == "reboot" && h.connection() == "local" {
 		return modules.Fail(fmt.Sprintf("refusing to reboot the controller: %s has ansible_connection local", h.host.Name))
 	}
-	env, err := h.env(ctx, n, vars)
+	d, fail := h.delegationFor(n.Scope, vars)
+	if fail != nil {
+		return fail
+	}
+	env, err := h.env(ctx, n, vars, d)
 	if t.Module == "reboot" && h.resumeBoot != "" {
 		am["_resume_old_boot_id"] = h.resumeBoot
 		h.resumeBoot = ""
@@ -331,6 +344,12 @@ func (h *hostRun) runOnce(ctx context.Context, n *playbooks.Node, vars map[strin
 	if res == nil {
 		res = modules.Result{}
 	}
+	if d != nil {
+		if d.hr != nil && res.Unreachable() {
+			d.hr.dropConn(d.conn)
+		}
+		res["_ansible_delegated_vars"] = d.delegatedVars()
+	}
 	if _, ok := res["changed"]; !ok {
 		res["changed"] = false
 	}
@@ -345,8 +364,9 @@ func (h *hostRun) runOnce(ctx context.Context, n *playbooks.Node, vars map[strin
 	return res
 }
 
-// env builds the module environment for a task on this host.
-func (h *hostRun) env(ctx context.Context, n *playbooks.Node, vars map[string]any) (*modules.Env, error) {
+// env builds the module environment for a task on this host, or on its
+// delegate when d is not nil.
+func (h *hostRun) env(ctx context.Context, n *playbooks.Node, vars map[string]any, d *delegation) (*modules.Env, error) {
 	sc := n.Scope
 	env := &modules.Env{
 		Target: h.target(),
@@ -357,8 +377,18 @@ func (h *hostRun) env(ctx context.Context, n *playbooks.Node, vars map[string]an
 		env.Check = *sc.CheckMode
 	}
 	var conn modules.Conn
-	if sc.DelegateTo != "" {
-		conn = &LocalConn{}
+	becomeVars := vars
+	if d != nil {
+		c, err := d.connect(ctx)
+		if err != nil {
+			return nil, err
+		}
+		conn = c
+		if d.hr != nil {
+			// The delegate's become variables, as Ansible takes the
+			// connection variables of the host it delegates to.
+			becomeVars = d.hr.varsFor(sc)
+		}
 	} else {
 		c, err := h.connect(ctx)
 		switch {
@@ -388,7 +418,7 @@ func (h *hostRun) env(ctx context.Context, n *playbooks.Node, vars map[string]an
 	}
 	// The become variables win over the keywords, as connection variables
 	// do in Ansible (ansible_become: false turns a play's become off).
-	user := varString(vars, "ansible_become_user")
+	user := varString(becomeVars, "ansible_become_user")
 	if user == "" {
 		user = sc.BecomeUser
 	}
@@ -402,17 +432,17 @@ func (h *hostRun) env(ctx context.Context, n *playbooks.Node, vars map[string]an
 	if method == "" {
 		method = h.pr.opts.BecomeMethod
 	}
-	if m := varString(vars, "ansible_become_method"); m != "" {
+	if m := varString(becomeVars, "ansible_become_method"); m != "" {
 		method = m
 	}
-	pass := varString(vars, "ansible_become_password")
+	pass := varString(becomeVars, "ansible_become_password")
 	if pass == "" {
-		pass = varString(vars, "ansible_become_pass")
+		pass = varString(becomeVars, "ansible_become_pass")
 	}
 	if pass == "" {
 		pass = h.pr.opts.BecomePassword
 	}
-	if v, ok := vars["ansible_become"]; ok && v != nil {
+	if v, ok := becomeVars["ansible_become"]; ok && v != nil {
 		become = template.Truthy(v)
 	}
 	env.Become = becomeFunc(become, method, user, pass)
@@ -475,7 +505,7 @@ func (h *hostRun) finish(n *playbooks.Node, vars map[string]any, res modules.Res
 		}
 	}
 	ev := &Event{Type: EvTaskResult, Host: h.host.Name, Task: t.DisplayName(), Node: n.ID, Pos: t.Pos.String(),
-		Status: status, Duration: d.Seconds(), Msg: res.Msg(), Register: t.Register}
+		Status: status, Duration: d.Seconds(), Msg: res.Msg(), Register: t.Register, Delegate: delegatedTo(res)}
 	if rc, ok := res["rc"].(int); ok {
 		ev.RC = &rc
 	}

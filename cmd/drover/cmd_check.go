@@ -87,6 +87,7 @@ func runCheck(ctx context.Context, o checkOptions, args []string, stdout, stderr
 		sources = cfg.Inventory
 	}
 	haveInv := false
+	var hostNames []string
 	if len(sources) > 0 {
 		inv, err := inventory.Load(sources, inventory.LoadOptions{Context: ctx})
 		if err != nil {
@@ -94,6 +95,7 @@ func runCheck(ctx context.Context, o checkOptions, args []string, stdout, stderr
 		}
 		haveInv = true
 		known = append(known, inventoryVarNames(inv)...)
+		hostNames = inventoryHostNames(inv)
 	}
 	book, err := playbooks.Load(path, playbooks.LoadOptions{VaultPassword: vaultPass, Config: cfg})
 	var loadErrs *playbooks.ErrorList
@@ -102,7 +104,7 @@ func runCheck(ctx context.Context, o checkOptions, args []string, stdout, stderr
 	}
 	var valErrs *playbooks.ErrorList
 	if book != nil {
-		err := playbooks.Validate(book, playbooks.ValidateOptions{KnownVars: known, AllowUnknownVars: !haveInv})
+		err := playbooks.Validate(book, playbooks.ValidateOptions{KnownVars: known, AllowUnknownVars: !haveInv, Hosts: hostNames})
 		if err != nil && !errors.As(err, &valErrs) {
 			return err
 		}

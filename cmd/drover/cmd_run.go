@@ -249,15 +249,12 @@ func runRun(ctx context.Context, stop <-chan struct{}, o runOptions, args []stri
 		}
 		ropts.Prompter = pr
 	}
-	if o.User != "" {
-		for _, hs := range in.hosts {
-			for _, h := range hs {
-				if _, ok := h.Vars["ansible_user"]; !ok {
-					h.Vars = withVar(h.Vars, "ansible_user", o.User)
-				}
-			}
+	for _, hs := range in.hosts {
+		for _, h := range hs {
+			withUser(h, o.User)
 		}
 	}
+	ropts.DelegateHost = in.delegateHost(o.User)
 	sink.Event(&runner.Event{Type: runner.EvRunStarted, RunID: meta.RunID, Hosts: hostNames, Msg: path})
 	var results []*runner.PlayResult
 	for i, prog := range in.programs {

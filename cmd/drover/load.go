@@ -81,6 +81,7 @@ func loadInputs(o commonOptions, path string, needInventory bool, stderr io.Writ
 		sources = cfg.Inventory
 	}
 	known := []string{}
+	var hostNames []string
 	for k := range in.extra {
 		known = append(known, k)
 	}
@@ -90,6 +91,7 @@ func loadInputs(o commonOptions, path string, needInventory bool, stderr io.Writ
 			return nil, err
 		}
 		in.inv = inv
+		hostNames = inventoryHostNames(inv)
 		seen := map[string]bool{}
 		for _, h := range inv.Hosts() {
 			for k := range h.Vars {
@@ -102,7 +104,7 @@ func loadInputs(o commonOptions, path string, needInventory bool, stderr io.Writ
 	} else if needInventory {
 		return nil, usagef("no inventory: give -i INVENTORY (or set inventory in ansible.cfg)")
 	}
-	if err := playbooks.Validate(book, playbooks.ValidateOptions{KnownVars: known, AllowUnknownVars: in.inv == nil}); err != nil {
+	if err := playbooks.Validate(book, playbooks.ValidateOptions{KnownVars: known, AllowUnknownVars: in.inv == nil, Hosts: hostNames}); err != nil {
 		return nil, err
 	}
 	for _, p := range book.Plays {
@@ -122,35 +124,84 @@ func loadInputs(o commonOptions, path string, needInventory bool, stderr io.Writ
 				return nil, err
 			}
 		}
-		// The login user: the host's ansible_user, else the play's
-		// remote_user, else ansible.cfg's remote_user (Ansible's order).
-		remoteUser := p.RemoteUser
-		if remoteUser == "" {
-			remoteUser = cfg.RemoteUser
-		}
 		hs := make([]*runner.Host, len(sel))
 		for i, h := range sel {
-			hs[i] = &runner.Host{Name: h.Name, Vars: h.Vars, Groups: h.Groups}
-			if remoteUser != "" {
-				if _, ok := h.Vars["ansible_user"]; !ok {
-					hs[i].Vars = withVar(h.Vars, "ansible_user", remoteUser)
-				}
-			}
-			// The play's port, for hosts whose inventory gives none.
-			if p.Port > 0 {
-				if _, ok := h.Vars["ansible_port"]; !ok {
-					hs[i].Vars = withVar(hs[i].Vars, "ansible_port", p.Port)
-				}
-			}
-			if cfg.PrivateKeyFile != "" {
-				if _, ok := h.Vars["ansible_ssh_private_key_file"]; !ok {
-					hs[i].Vars = withVar(hs[i].Vars, "ansible_ssh_private_key_file", cfg.PrivateKeyFile)
-				}
-			}
+			hs[i] = in.playHost(p, h)
 		}
 		in.hosts = append(in.hosts, hs)
 	}
 	return in, nil
+}
+
+// playHost is an inventory host as play p reaches it: its variables with
+// the play's connection defaults for what the inventory leaves unset.
+func (in *inputs) playHost(p *playbooks.Play, h *inventory.Host) *runner.Host {
+	// The login user: the host's ansible_user, else the play's
+	// remote_user, else ansible.cfg's remote_user (Ansible's order).
+	remoteUser := p.RemoteUser
+	if remoteUser == "" {
+		remoteUser = in.config.RemoteUser
+	}
+	rh := &runner.Host{Name: h.Name, Vars: h.Vars, Groups: h.Groups}
+	if remoteUser != "" {
+		if _, ok := h.Vars["ansible_user"]; !ok {
+			rh.Vars = withVar(rh.Vars, "ansible_user", remoteUser)
+		}
+	}
+	// The play's port, for hosts whose inventory gives none.
+	if p.Port > 0 {
+		if _, ok := h.Vars["ansible_port"]; !ok {
+			rh.Vars = withVar(rh.Vars, "ansible_port", p.Port)
+		}
+	}
+	if f := in.config.PrivateKeyFile; f != "" {
+		if _, ok := h.Vars["ansible_ssh_private_key_file"]; !ok {
+			rh.Vars = withVar(rh.Vars, "ansible_ssh_private_key_file", f)
+		}
+	}
+	return rh
+}
+
+// delegateHost returns the inventory host name as play idx reaches it,
+// for delegate_to; nil when the inventory has no such host. user is
+// --user (for hosts without ansible_user).
+func (in *inputs) delegateHost(user string) func(idx int, name string) *runner.Host {
+	byName := map[string]*inventory.Host{}
+	if in.inv != nil {
+		for _, h := range in.inv.Hosts() {
+			byName[h.Name] = h
+		}
+	}
+	return func(idx int, name string) *runner.Host {
+		h := byName[name]
+		if h == nil || idx < 0 || idx >= len(in.book.Plays) {
+			return nil
+		}
+		rh := in.playHost(in.book.Plays[idx], h)
+		withUser(rh, user)
+		return rh
+	}
+}
+
+// withUser gives h the login user when it has no ansible_user (--user).
+func withUser(h *runner.Host, user string) {
+	if user == "" {
+		return
+	}
+	if _, ok := h.Vars["ansible_user"]; !ok {
+		h.Vars = withVar(h.Vars, "ansible_user", user)
+	}
+}
+
+// inventoryHostNames are the inventory's host names, which delegate_to
+// may name.
+func inventoryHostNames(inv *inventory.Inventory) []string {
+	hs := inv.Hosts()
+	names := make([]string, len(hs))
+	for i, h := range hs {
+		names[i] = h.Name
+	}
+	return names
 }
 
 // inventoryVars are every inventory host's variables, for hostvars.

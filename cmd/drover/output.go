@@ -230,7 +230,11 @@ func short(id string) string {
 // taskLine prints a task result; a failure comes in full (rc, message,
 // stderr tail); -v and -vv add each task's stdout and stderr.
 func (t *textOutput) taskLine(e *runner.Event) {
-	t.printf("%-16s %-9s %s (%s) %.2fs\n", e.Host, t.statusWord(e.Status, false), e.Task, relPos(e.Pos), e.Duration)
+	host := e.Host
+	if e.Delegate != "" {
+		host += " -> " + e.Delegate // as Ansible prints [web1 -> lb01]
+	}
+	t.printf("%-16s %-9s %s (%s) %.2fs\n", host, t.statusWord(e.Status, false), e.Task, relPos(e.Pos), e.Duration)
 	failed := e.Status == runner.StatusFailed || e.Status == runner.StatusUnreachable
 	if failed {
 		var parts []string
