@@ -1,6 +1,8 @@
 package playbooks
 
 import (
+	"slices"
+
 	"gopkg.in/yaml.v3"
 )
 
@@ -58,16 +60,26 @@ func (l *loader) includeTasks(file string, t *Task, kv pair) []*Task {
 }
 
 // includeKeywordsOK refuses keywords that cannot apply to an inlined include.
+// A loop is include_tasks' only (Ansible refuses it on import_tasks): the
+// included tasks run once per item (see Program, loop regions).
 func (l *loader) includeKeywordsOK(t *Task, what string) bool {
 	tm := l.meta.task(t)
 	ok := true
-	keys := []string{"loop", "loop_control", "register", "until", "retries", "delay", "failed_when", "changed_when", "notify", "async", "poll", "listen"}
+	keys := []string{"register", "until", "retries", "delay", "failed_when", "changed_when", "notify", "async", "poll", "listen"}
+	loopKeys := []string{"loop", "loop_control"}
 	for _, w := range LoopLookups {
-		keys = append(keys, "with_"+w)
+		loopKeys = append(loopKeys, "with_"+w)
+	}
+	if what != "include_tasks" {
+		keys = append(keys, loopKeys...)
 	}
 	for _, k := range keys {
 		if at, has := tm.keys[k]; has {
-			l.c.add(at, "'%s' is not supported on %s: drover inlines included tasks before running; put it on the included tasks", k, what)
+			why := "drover inlines included tasks before running; put it on the included tasks"
+			if slices.Contains(loopKeys, k) {
+				why = "Ansible does not loop over an import (use include_tasks)"
+			}
+			l.c.add(at, "'%s' is not supported on %s: %s", k, what, why)
 			ok = false
 		}
 	}

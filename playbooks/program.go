@@ -24,9 +24,20 @@ const (
 	// KindFlushHandlers runs the notified handlers, as Ansible does after
 	// pre_tasks, tasks and post_tasks.
 	KindFlushHandlers
+	// KindLoopStart begins an include_tasks loop (a loop region): it
+	// computes the host's items and enters the body (Next) with the first,
+	// or goes past the region (Next of the KindLoopNext node Body names)
+	// when there is none.
+	KindLoopStart
+	// KindLoopNext ends one pass of the body: the body again (Body) with
+	// the next item, or past the region (Next).
+	KindLoopNext
+	// KindLoopAbort leaves the region when the body failed: on to Next
+	// (the region's failure successor).
+	KindLoopAbort
 )
 
-var kindNames = [...]string{"task", "block-failed", "rescued", "block-end", "flush-handlers"}
+var kindNames = [...]string{"task", "block-failed", "rescued", "block-end", "flush-handlers", "loop-start", "loop-next", "loop-abort"}
 
 func (k NodeKind) String() string { return kindNames[k] }
 
@@ -69,6 +80,13 @@ type Node struct {
 	Next   int
 	OnFail int
 	Reboot bool // a reboot task: the barrier between pre- and post-reboot
+	// Loop regions (include_tasks with a loop): Loop is the region of a
+	// loop node; Body is, for KindLoopStart, its KindLoopNext node and,
+	// for KindLoopNext, the body's entry. InLoop is the KindLoopStart node
+	// of the outermost region around any node (-1 outside regions).
+	Loop   int
+	Body   int
+	InLoop int
 }
 
 // Handler is a handler's sub-walk.
@@ -86,6 +104,11 @@ type Program struct {
 	Handlers   []*Handler
 	HealthGate int // entry of the health gate walk, End when none
 	blocks     int
+	loops      int
+	loopStarts []*Node // by region
+	// inLoop is the node whose InLoop new nodes get (while compiling a
+	// region's body), -1 outside.
+	inLoop *Node
 }
 
 // Compile turns a play into a Program. The play must have been validated.
@@ -169,6 +192,14 @@ func (prog *Program) renumber() {
 	}
 	for _, n := range order {
 		n.ID, n.Next, n.OnFail = mapID(n.ID), mapID(n.Next), mapID(n.OnFail)
+		if n.Kind == KindLoopStart || n.Kind == KindLoopNext {
+			n.Body = mapID(n.Body)
+		}
+	}
+	for _, n := range order {
+		if n.InLoop >= 0 {
+			n.InLoop = prog.loopStarts[n.InLoop].ID
+		}
 	}
 	prog.Nodes = order
 	prog.Entry, prog.HealthGate = mapID(prog.Entry), mapID(prog.HealthGate)
@@ -179,6 +210,10 @@ func (prog *Program) renumber() {
 
 func (prog *Program) add(n *Node) int {
 	n.ID = len(prog.Nodes)
+	n.InLoop = -1
+	if prog.inLoop != nil {
+		n.InLoop = prog.inLoop.Loop // an index into loopStarts until renumber
+	}
 	prog.Nodes = append(prog.Nodes, n)
 	return n.ID
 }
@@ -198,6 +233,9 @@ func (prog *Program) task(phase string, t *Task, sc *Scope, next, onFail int) in
 		return prog.add(&Node{Kind: KindTask, Phase: phase, Task: t, Scope: inner, Next: next, OnFail: onFail,
 			Reboot: t.Module == "reboot"})
 	}
+	if t.Loop != nil {
+		return prog.loopRegion(phase, t, inner, next, onFail)
+	}
 	id := prog.blocks
 	prog.blocks++
 	// block-end: still failed → onFail, else → next
@@ -212,6 +250,28 @@ func (prog *Program) task(phase string, t *Task, sc *Scope, next, onFail int) in
 	}
 	failed := prog.add(&Node{Kind: KindBlockFailed, Phase: phase, Task: t, Block: id, Next: afterRescue, OnFail: onFail})
 	return prog.list(phase, t.Block, inner, always, failed)
+}
+
+// loopRegion compiles an include_tasks with a loop: start → body → next
+// (again with the next item, or on to next); a failure in the body goes
+// through abort (which leaves the region) to onFail. Regions nest; the
+// nodes of a body record the outermost region's start (InLoop), where a
+// resumed run starts the loop again.
+func (prog *Program) loopRegion(phase string, t *Task, inner *Scope, next, onFail int) int {
+	start := &Node{Kind: KindLoopStart, Phase: phase, Task: t, Scope: inner, Loop: prog.loops}
+	prog.loops++
+	prog.loopStarts = append(prog.loopStarts, start)
+	outer := prog.inLoop
+	if outer == nil {
+		prog.inLoop = start
+	}
+	exit := prog.add(&Node{Kind: KindLoopNext, Phase: phase, Task: t, Loop: start.Loop, Next: next, OnFail: onFail})
+	abort := prog.add(&Node{Kind: KindLoopAbort, Phase: phase, Task: t, Loop: start.Loop, Next: onFail, OnFail: onFail})
+	body := prog.list(phase, t.Block, inner, exit, abort)
+	prog.Nodes[exit].Body = body
+	prog.inLoop = outer
+	start.Next, start.OnFail, start.Body = body, onFail, exit
+	return prog.add(start)
 }
 
 // with returns the scope of t's body: t's own block-level keywords added.
@@ -282,6 +342,9 @@ func (prog *Program) String() string {
 		mark := ""
 		if n.Reboot {
 			mark = " [reboot]"
+		}
+		if n.Kind == KindLoopStart || n.Kind == KindLoopNext {
+			mark += " loop " + succ(n.Body)
 		}
 		fmt.Fprintf(&b, "%d %s %s%s%s -> %s | fail -> %s\n", n.ID, n.Kind, n.Phase, name, mark, succ(n.Next), succ(n.OnFail))
 	}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -102,7 +103,10 @@ type validator struct {
 	open bool
 	// delegating is the delegate_to of the blocks around the task walked.
 	delegating string
-	hosts      map[string]bool
+	// loopVars are the loop variables of the include_tasks loops around
+	// the task walked.
+	loopVars []string
+	hosts    map[string]bool
 }
 
 // magicVars are Ansible's magic and special variables plus the Jinja2
@@ -234,6 +238,9 @@ func (v *validator) task(t *Task, handlers map[string]bool, handlerNames []strin
 	for k := range t.Vars {
 		local[k] = true
 	}
+	for _, k := range v.loopVars {
+		local[k] = true
+	}
 	if t.LoopIndexVar != "" {
 		local[t.LoopIndexVar] = true
 	}
@@ -293,14 +300,23 @@ func (v *validator) task(t *Task, handlers map[string]bool, handlerNames []strin
 		}
 		v.c.add(at, "reboot cannot be delegated (delegate_to %s): drover reboots the play's own hosts, one batch at a time; it would reboot %s", d, what)
 	}
-	outer := v.delegating
+	if t.Module == "reboot" && len(v.loopVars) > 0 {
+		v.c.add(t.Pos, "reboot inside an include_tasks loop is not supported: a host reboots once, at the play's reboot barrier")
+	}
+	outer, outerLoop := v.delegating, v.loopVars
 	if t.DelegateTo != "" {
 		v.delegating = t.DelegateTo
+	}
+	if t.Block != nil && t.Loop != nil { // include_tasks with a loop
+		v.loopVars = append(slices.Clip(v.loopVars), cmp.Or(t.LoopVar, "item"))
+		if t.LoopIndexVar != "" {
+			v.loopVars = append(v.loopVars, t.LoopIndexVar)
+		}
 	}
 	v.tasks(t.Block, handlers, handlerNames)
 	v.tasks(t.Rescue, handlers, handlerNames)
 	v.tasks(t.Always, handlers, handlerNames)
-	v.delegating = outer
+	v.delegating, v.loopVars = outer, outerLoop
 }
 
 // delegate checks a task's delegate_to: its template, or the host it names.

@@ -41,12 +41,20 @@ func fleetHosts(f *fleet.Fleet) []*Host {
 // compile loads a playbook from text and compiles its plays.
 func compile(t *testing.T, text string) []*playbooks.Program {
 	t.Helper()
+	return compileFiles(t, map[string]string{"playbook.yml": text})
+}
+
+// compileFiles writes files (playbook.yml and what it includes) into a
+// fresh directory, then loads, validates and compiles playbook.yml.
+func compileFiles(t *testing.T, files map[string]string) []*playbooks.Program {
+	t.Helper()
 	dir := t.TempDir()
-	path := filepath.Join(dir, "playbook.yml")
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
-	pb, err := playbooks.Load(path, playbooks.LoadOptions{})
+	pb, err := playbooks.Load(filepath.Join(dir, "playbook.yml"), playbooks.LoadOptions{})
 	if err != nil {
 		t.Fatalf("load: %v", err)
 	}

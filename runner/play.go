@@ -45,7 +45,7 @@ type playRun struct {
 
 	mu        sync.Mutex
 	stopped   string
-	onceRes   map[int]*onceCell
+	onceRes   map[string]*onceCell // by hostRun.onceKey
 	throttles map[int]chan struct{}
 	bg        sync.WaitGroup // background connects (preconnect)
 	reboots   bool           // the play reboots its hosts
@@ -77,7 +77,7 @@ func (pr *playRun) halted() bool {
 
 // once runs f for the first host of the batch that reaches node id; the
 // others get the same result (run_once).
-func (pr *playRun) once(id int, f func() modules.Result) modules.Result {
+func (pr *playRun) once(id string, f func() modules.Result) modules.Result {
 	pr.mu.Lock()
 	c := pr.onceRes[id]
 	if c == nil {
@@ -132,7 +132,7 @@ func (pr *playRun) emitHost(h *hostRun, ev *Event) { pr.emit(ev) }
 // host names, for the `groups` variable.
 func RunPlay(ctx context.Context, opts *Options, idx int, prog *playbooks.Program, hosts []*Host, inv map[string][]string) *PlayResult {
 	play := prog.Play
-	pr := &playRun{opts: opts, prog: prog, play: play, idx: idx, onceRes: map[int]*onceCell{}, reboots: hasReboot(prog)}
+	pr := &playRun{opts: opts, prog: prog, play: play, idx: idx, onceRes: map[string]*onceCell{}, reboots: hasReboot(prog)}
 	if play.Pos.File != "" {
 		pr.playbookDir = filepath.Dir(play.Pos.File)
 	}
@@ -239,7 +239,7 @@ func RunPlay(ctx context.Context, opts *Options, idx int, prog *playbooks.Progra
 		if pr.nbatches < pr.batch+boolInt(len(rest) > 0) {
 			pr.nbatches = pr.batch + boolInt(len(rest) > 0)
 		}
-		pr.onceRes = map[int]*onceCell{}
+		pr.onceRes = map[string]*onceCell{}
 		pr.mu.Unlock()
 		pr.batchNames = namesOf(batch)
 		pr.emit(&Event{Type: EvBatchStarted, Hosts: names(batch)})

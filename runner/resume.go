@@ -124,6 +124,11 @@ func (r *Resume) restore(play int, hr *hostRun) int {
 		return prog.Entry
 	}
 	n := prog.Nodes[h.lastNode]
+	if h.lastOK && n.InLoop >= 0 {
+		// Inside an include_tasks loop: the journal does not say which
+		// item was running, so the loop starts again from its first item.
+		return n.InLoop
+	}
 	if h.lastOK {
 		return n.Next
 	}

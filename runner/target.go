@@ -27,7 +27,7 @@ func (h *hostRun) target() modules.Target {
 		if len(h.pr.play.Vars) > 0 {
 			sc = &playbooks.Scope{Vars: []map[string]any{h.pr.play.Vars}}
 		}
-		merged := h.varsFor(sc)
+		merged := h.baseVars(sc) // maybe from a preconnect: not the walk's goroutine
 		vars := maps.Clone(h.host.Vars)
 		if vars == nil {
 			vars = map[string]any{}

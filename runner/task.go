@@ -32,7 +32,7 @@ func (h *hostRun) runTask(ctx context.Context, n *playbooks.Node) outcome {
 	h.pr.emit(&Event{Type: EvTaskStarted, Host: h.host.Name, Task: n.Task.DisplayName(), Node: n.ID, Pos: n.Task.Pos.String()})
 	var res modules.Result
 	if n.Scope.RunOnce {
-		res = h.pr.once(n.ID, func() modules.Result { return h.runLoop(ctx, n, vars) })
+		res = h.pr.once(h.onceKey(n.ID), func() modules.Result { return h.runLoop(ctx, n, vars) })
 	} else {
 		res = h.runLoop(ctx, n, vars)
 	}
@@ -387,7 +387,7 @@ func (h *hostRun) env(ctx context.Context, n *playbooks.Node, vars map[string]an
 		if d.hr != nil {
 			// The delegate's become variables, as Ansible takes the
 			// connection variables of the host it delegates to.
-			becomeVars = d.hr.varsFor(sc)
+			becomeVars = d.hr.baseVars(sc)
 		}
 	} else {
 		c, err := h.connect(ctx)
@@ -505,7 +505,8 @@ func (h *hostRun) finish(n *playbooks.Node, vars map[string]any, res modules.Res
 		}
 	}
 	ev := &Event{Type: EvTaskResult, Host: h.host.Name, Task: t.DisplayName(), Node: n.ID, Pos: t.Pos.String(),
-		Status: status, Duration: d.Seconds(), Msg: res.Msg(), Register: t.Register, Delegate: delegatedTo(res)}
+		Status: status, Duration: d.Seconds(), Msg: res.Msg(), Register: t.Register, Delegate: delegatedTo(res),
+		Item: h.loopItem()}
 	if rc, ok := res["rc"].(int); ok {
 		ev.RC = &rc
 	}

@@ -10,8 +10,19 @@ import (
 // varsFor builds the variables a task on this host sees, in Ansible's
 // precedence for the sources drover has: inventory < play vars < vars_files
 // < role, block and task vars < registered results and set_fact < extra vars; then
-// the magic variables.
+// the magic variables, and the items of the include_tasks loops the walk
+// is in. Only the host's walk calls it (it reads the walk's loops).
 func (h *hostRun) varsFor(sc *playbooks.Scope) map[string]any {
+	v := h.baseVars(sc)
+	if len(h.loops) > 0 {
+		h.addLoopVars(v)
+		h.resolveTemplatedVars(v, h.pr.facts.of(h.host.Name))
+	}
+	return v
+}
+
+// baseVars is varsFor without loop items; any goroutine may call it.
+func (h *hostRun) baseVars(sc *playbooks.Scope) map[string]any {
 	pr := h.pr
 	facts := pr.facts.of(h.host.Name) // registered results, set_fact, gathered facts
 	v := make(map[string]any, len(h.host.Vars)+len(facts)+16)

@@ -48,6 +48,7 @@ type hostRun struct {
 	quietOnce  sync.Once // quiet() counts once
 	targetOnce sync.Once // computes tgt
 	tgt        modules.Target
+	loops      []*loopFrame // the include_tasks loops the walk is in
 }
 
 func newHostRun(pr *playRun, h *Host) *hostRun {
@@ -145,6 +146,13 @@ func (h *hostRun) walk(ctx context.Context, pc int) outcome {
 			} else {
 				pc = n.Next
 			}
+		case playbooks.KindLoopStart:
+			pc = h.loopStart(n)
+		case playbooks.KindLoopNext:
+			pc = h.loopNext(ctx, n)
+		case playbooks.KindLoopAbort:
+			h.popLoop(n.Loop)
+			pc = n.Next
 		case playbooks.KindFlushHandlers:
 			if out := h.flushHandlers(ctx); out != outOK {
 				if out == outFailed {

@@ -34,7 +34,9 @@ func delegateInventory(t *testing.T, f *sshdtest.Fleet, pw string) string {
 
 // The reboot night's drain and put-back: each web host is taken out of
 // the load balancer's backends (a task delegated to the balancer) before
-// its reboot and put back after, one host at a time. The balancer is
+// its reboot (an include_tasks looped over the balancers, each task
+// delegated to the loop's balancer) and put back after, one host at a
+// time. The balancer is
 // reached with its own login user and become password. Asserted on the
 // hosts' own state: the balancer's backends file and log (with times),
 // and the web hosts' reboot records.
@@ -48,22 +50,28 @@ func TestE2EDelegateDrainAndPutBack(t *testing.T) {
 	inv := delegateInventory(t, f, pw)
 	dir := t.TempDir()
 	p := filepath.Join(dir, "play.yml")
+	// The drain is Ansible's idiom: an include looped over the balancers.
+	writeFile(t, filepath.Join(dir, "drain.yml"), `
+- name: drain
+  become: true
+  lineinfile:
+    path: `+sshdtest.PrivatePath+`/backends
+    line: "{{ inventory_hostname }}"
+    state: absent
+  delegate_to: "{{ balancer }}"
+- name: log the drain
+  become: true
+  shell: echo "drain {{ inventory_hostname }} $(id -un) $(date +%s%N)" >> `+sshdtest.PrivatePath+`/lb.log
+  delegate_to: "{{ balancer }}"
+`)
 	writeFile(t, p, `
 - hosts: web
   serial: 1
   gather_facts: false
   tasks:
-    - name: drain
-      become: true
-      lineinfile:
-        path: `+sshdtest.PrivatePath+`/backends
-        line: "{{ inventory_hostname }}"
-        state: absent
-      delegate_to: "{{ groups['lb'][0] }}"
-    - name: log the drain
-      become: true
-      shell: echo "drain {{ inventory_hostname }} $(id -un) $(date +%s%N)" >> `+sshdtest.PrivatePath+`/lb.log
-      delegate_to: "{{ groups['lb'][0] }}"
+    - include_tasks: drain.yml
+      loop: "{{ groups['lb'] }}"
+      loop_control: {loop_var: balancer}
     - name: reboot
       reboot:
     - name: put back
