@@ -66,6 +66,14 @@ type Play struct {
 	Handlers               []*Task
 	Throttle               int
 	ContinueOnBatchFailure bool
+	// Task keywords a play may set for all its tasks (as Ansible's play
+	// keywords): a task or block inherits them (see Scope).
+	CheckMode         *bool
+	IgnoreErrors      bool
+	IgnoreUnreachable bool
+	NoLog             bool
+	RunOnce           bool
+	Timeout           time.Duration
 
 	// drover's reboot phases. When Reboot is set, Tasks is empty and the
 	// compiler places a reboot task between PreReboot and PostReboot.

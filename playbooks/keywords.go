@@ -8,6 +8,8 @@ var playKeys = []string{
 	"roles", "throttle", "continue_on_batch_failure", "pre_reboot", "reboot",
 	"post_reboot", "disruption_budget", "health_gate", "pause_between_batches",
 	"confirm_after_first_batch", "connection", "strategy", "port",
+	"check_mode", "ignore_errors", "ignore_unreachable", "no_log", "run_once", "timeout",
+	"collections",
 }
 
 // taskKeys are the keywords a task may have besides its module.
@@ -86,28 +88,21 @@ var refusedKeys = map[string]string{
 
 // playRefused are play-level refusals whose reason differs from the task one.
 var playRefused = map[string]string{
-	"vars_prompt":        refusedKeys["vars_prompt"],
-	"collections":        refusedKeys["collections"],
-	"module_defaults":    refusedKeys["module_defaults"],
-	"force_handlers":     refusedKeys["force_handlers"],
-	"gather_subset":      refusedKeys["gather_subset"],
-	"gather_timeout":     refusedKeys["gather_timeout"],
-	"fact_path":          refusedKeys["fact_path"],
-	"debugger":           refusedKeys["debugger"],
-	"diff":               refusedKeys["diff"],
-	"user":               refusedKeys["user"],
-	"sudo":               refusedKeys["sudo"],
-	"sudo_user":          refusedKeys["sudo_user"],
-	"become_flags":       refusedKeys["become_flags"],
-	"become_exe":         refusedKeys["become_exe"],
-	"max_fail_percent":   refusedKeys["max_fail_percent"],
-	"check_mode":         "check_mode is a task-level key in drover; use --check for a whole run",
-	"ignore_errors":      "ignore_errors is a task-level key in drover",
-	"ignore_unreachable": "ignore_unreachable is a task-level key in drover",
-	"no_log":             "no_log is a task-level key in drover",
-	"run_once":           "run_once is a task-level key in drover",
-	"timeout":            "timeout is a task-level key in drover",
-	"when":               "drover does not support when on a play; use --limit or host patterns",
+	"vars_prompt":      refusedKeys["vars_prompt"],
+	"module_defaults":  refusedKeys["module_defaults"],
+	"force_handlers":   refusedKeys["force_handlers"],
+	"gather_subset":    refusedKeys["gather_subset"],
+	"gather_timeout":   refusedKeys["gather_timeout"],
+	"fact_path":        refusedKeys["fact_path"],
+	"debugger":         refusedKeys["debugger"],
+	"diff":             refusedKeys["diff"],
+	"user":             refusedKeys["user"],
+	"sudo":             refusedKeys["sudo"],
+	"sudo_user":        refusedKeys["sudo_user"],
+	"become_flags":     refusedKeys["become_flags"],
+	"become_exe":       refusedKeys["become_exe"],
+	"max_fail_percent": refusedKeys["max_fail_percent"],
+	"when":             "drover does not support when on a play; use --limit or host patterns",
 }
 
 // modulePrefixes are the collection prefixes drover maps to its built-in

@@ -83,6 +83,23 @@ func (l *loader) readPlay(file string, n *yaml.Node) *Play {
 			rolesNode, rolesFile = v, file
 		case "throttle":
 			p.Throttle, _ = l.integer(file, v, key)
+		case "check_mode":
+			p.CheckMode = l.boolPtr(file, v, key)
+		case "ignore_errors":
+			p.IgnoreErrors, _ = l.boolean(file, v, key)
+		case "ignore_unreachable":
+			p.IgnoreUnreachable, _ = l.boolean(file, v, key)
+		case "no_log":
+			p.NoLog, _ = l.boolean(file, v, key)
+		case "run_once":
+			p.RunOnce, _ = l.boolean(file, v, key)
+		case "timeout":
+			p.Timeout, _ = l.duration(file, v, key)
+		case "collections":
+			// Short module names resolve to drover's built-in modules
+			// whatever the collections; a module drover does not have is
+			// refused by name.
+			l.strList(file, v, key)
 		case "continue_on_batch_failure":
 			p.ContinueOnBatchFailure, _ = l.boolean(file, v, key)
 		case "pre_reboot":

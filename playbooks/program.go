@@ -115,7 +115,9 @@ type Program struct {
 func Compile(p *Play) *Program {
 	prog := &Program{Play: p, HealthGate: End}
 	// Vars[0] is always the play's vars (vars_files go right above them).
-	base := &Scope{Become: p.Become, BecomeUser: p.BecomeUser, Tags: p.Tags, Vars: []map[string]any{p.Vars}}
+	base := &Scope{Become: p.Become, BecomeUser: p.BecomeUser, Tags: p.Tags, Vars: []map[string]any{p.Vars},
+		Throttle: p.Throttle, CheckMode: p.CheckMode, IgnoreErrors: p.IgnoreErrors,
+		IgnoreUnreachable: p.IgnoreUnreachable, NoLog: p.NoLog, RunOnce: p.RunOnce, Timeout: p.Timeout}
 	if p.Environment != nil {
 		base.Environment = []map[string]any{p.Environment}
 	}

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -65,4 +66,66 @@ func TestBlockKeywordsReachTheirTasks(t *testing.T) {
 		t.Errorf("%d hosts' sleep 5 stopped by the block's timeout: 1, want 2", timedOut)
 	}
 	checkOneAtATime(t, spans)
+}
+
+// Task keywords set on a play reach every task of the play, as Ansible's
+// play keywords do: throttle (parsed and ignored before), check_mode,
+// ignore_errors, no_log, timeout; a task's own check_mode still wins.
+func TestPlayKeywordsReachTheirTasks(t *testing.T) {
+	f := testFleet(t, 2, 1, 100*time.Millisecond, nil)
+	res, rec := runPlay(t, f, `
+- hosts: all
+  gather_facts: false
+  throttle: 1
+  ignore_errors: true
+  no_log: true
+  timeout: 1
+  tasks:
+    - shell: "date +%s%N > t0; sleep 0.2; date +%s%N > t1"
+    - name: fails, ignored
+      shell: echo secret-output; exit 3
+    - name: stopped by the play's timeout
+      shell: sleep 5
+    - name: after
+      shell: echo after > after
+`, nil)
+	var spans []span
+	for _, h := range res.Hosts {
+		if h.Status == StatusFailed || h.Status == StatusUnreachable {
+			t.Fatalf("%s: %s %s (the play's ignore_errors)", h.Name, h.Status, h.Msg)
+		}
+		if hostFile(f, h.Name, "after") != "after\n" {
+			t.Errorf("%s: the tasks after the ignored failures did not run", h.Name)
+		}
+		spans = append(spans, taskSpan(t, f, h.Name))
+	}
+	checkOneAtATime(t, spans)
+	timedOut := 0
+	for _, e := range rec.of(EvTaskResult) {
+		if strings.Contains(fmt.Sprint(e.Result), "secret-output") {
+			t.Errorf("%s %s: the play's no_log did not hide the result: %v", e.Host, e.Task, e.Result)
+		}
+		if e.Task == "stopped by the play's timeout" && e.Status == StatusFailed {
+			timedOut++
+		}
+	}
+	if timedOut != 2 {
+		t.Errorf("%d hosts' sleep 5 stopped by the play's timeout: 1, want 2", timedOut)
+	}
+
+	// check_mode on the play: nothing runs but a task that says otherwise.
+	f2 := testFleet(t, 1, 1, 100*time.Millisecond, nil)
+	runPlay(t, f2, `
+- hosts: all
+  gather_facts: false
+  check_mode: true
+  tasks:
+    - shell: echo ran > skipped-in-check
+    - shell: echo ran > ran-anyway
+      check_mode: false
+`, nil)
+	h := f2.Hosts()[0]
+	if hostFile(f2, h, "skipped-in-check") != "" || hostFile(f2, h, "ran-anyway") != "ran\n" {
+		t.Errorf("play check_mode: %q %q", hostFile(f2, h, "skipped-in-check"), hostFile(f2, h, "ran-anyway"))
+	}
 }
