@@ -3,7 +3,6 @@ package playbooks
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -34,19 +33,12 @@ func (v *validator) checkArgs(t *Task) {
 		modPos = tm.modPos
 	}
 	// canonical maps every name and alias to the argument's name.
-	canonical := map[string]string{}
-	var names []string
-	for name, a := range schema.Args {
-		canonical[name] = name
-		if name != "_raw_params" {
-			names = append(names, name)
-		}
-		for _, al := range a.Aliases {
-			canonical[al] = name
-		}
-	}
-	sort.Strings(names)
+	canonical, names := argNames(schema)
 	present := map[string]bool{}
+	// module_defaults around the task give arguments too.
+	for k := range v.defaults(t) {
+		present[canonical[k]] = true
+	}
 	for _, k := range sortedKeys(t.Args) {
 		val := t.Args[k]
 		if k == "_raw_params" {

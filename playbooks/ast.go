@@ -74,6 +74,7 @@ type Play struct {
 	NoLog             bool
 	RunOnce           bool
 	Timeout           time.Duration
+	ModuleDefaults    ModuleDefaults
 
 	// drover's reboot phases. When Reboot is set, Tasks is empty and the
 	// compiler places a reboot task between PreReboot and PostReboot.
@@ -130,6 +131,7 @@ type Task struct {
 	Vars              map[string]any
 	CheckMode         *bool
 	Throttle          int
+	ModuleDefaults    ModuleDefaults // module_defaults on the task or block
 	Async             time.Duration
 	Poll              *int
 

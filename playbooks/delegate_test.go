@@ -64,24 +64,32 @@ func TestDelegateToErrors(t *testing.T) {
           reboot:
       delegate_to: localhost
 `)
-	_, list, err := check(p, ValidateOptions{Hosts: []string{"web1", "lb01"}})
-	if err != nil || list == nil {
-		t.Fatalf("check: %v %v", err, list)
-	}
-	text := list.Text()
-	for _, want := range []string{
+	checkErrors(t, p, ValidateOptions{Hosts: []string{"web1", "lb01"}},
 		"site.yml:5:20: delegate_to 'lb1' is not an inventory host, did you mean 'lb01'?",
 		"site.yml:8:20: undefined variable 'balancer' in delegate_to",
 		"site.yml:11:20: reboot cannot be delegated (delegate_to lb01)",
 		"site.yml:13:11: reboot cannot be delegated (delegate_to localhost): drover reboots the play's own hosts, one batch at a time; it would reboot the controller",
-	} {
+	)
+	// Without an inventory the name cannot be checked.
+	_, list, _ := check(p, ValidateOptions{AllowUnknownVars: true})
+	if list == nil || strings.Contains(list.Text(), "lb1") {
+		t.Errorf("without hosts: %v", list)
+	}
+}
+
+// checkErrors validates p and fails unless its errors hold every want.
+// It returns the errors' text.
+func checkErrors(t *testing.T, p string, opts ValidateOptions, wants ...string) string {
+	t.Helper()
+	_, list, err := check(p, opts)
+	if err != nil || list == nil {
+		t.Fatalf("check: %v %v", err, list)
+	}
+	text := list.Text()
+	for _, want := range wants {
 		if !strings.Contains(text, want) {
 			t.Errorf("errors lack %q:\n%s", want, text)
 		}
 	}
-	// Without an inventory the name cannot be checked.
-	_, list, _ = check(p, ValidateOptions{AllowUnknownVars: true})
-	if list == nil || strings.Contains(list.Text(), "lb1") {
-		t.Errorf("without hosts: %v", list)
-	}
+	return text
 }

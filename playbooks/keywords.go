@@ -9,7 +9,7 @@ var playKeys = []string{
 	"post_reboot", "disruption_budget", "health_gate", "pause_between_batches",
 	"confirm_after_first_batch", "connection", "strategy", "port",
 	"check_mode", "ignore_errors", "ignore_unreachable", "no_log", "run_once", "timeout",
-	"collections",
+	"collections", "module_defaults",
 }
 
 // taskKeys are the keywords a task may have besides its module.
@@ -21,7 +21,7 @@ var taskKeys = []string{
 	"delay", "failed_when", "changed_when", "ignore_errors", "ignore_unreachable",
 	"notify", "listen", "become", "become_user", "become_method", "tags", "no_log",
 	"delegate_to", "local_action", "action", "run_once", "environment", "timeout", "vars",
-	"check_mode", "throttle", "async", "poll", "args", "block", "rescue", "always",
+	"check_mode", "throttle", "async", "poll", "args", "block", "rescue", "always", "module_defaults",
 	"include_tasks", "import_tasks", "include_role", "import_role",
 }
 
@@ -29,7 +29,7 @@ var taskKeys = []string{
 var blockKeys = []string{
 	"name", "block", "rescue", "always", "when", "become", "become_user", "become_method",
 	"tags", "vars", "environment", "ignore_errors", "ignore_unreachable", "no_log",
-	"delegate_to", "run_once", "check_mode", "throttle", "timeout", "notify",
+	"delegate_to", "run_once", "check_mode", "throttle", "timeout", "notify", "module_defaults",
 }
 
 // supportedBecomeMethods are the privilege escalation methods drover has.
@@ -60,7 +60,6 @@ var refusedKeys = map[string]string{
 	"debugger":                 "drover has no task debugger",
 	"diff":                     "use drover's --diff flag instead",
 	"collections":              "drover has built-in modules only; use fully qualified names or short names",
-	"module_defaults":          "drover does not support module_defaults; give the arguments on each task",
 	"become_flags":             "drover does not support become_flags",
 	"become_exe":               "drover does not support become_exe",
 	"fact_path":                "drover gathers a minimal fact set only",
@@ -89,7 +88,6 @@ var refusedKeys = map[string]string{
 // playRefused are play-level refusals whose reason differs from the task one.
 var playRefused = map[string]string{
 	"vars_prompt":      refusedKeys["vars_prompt"],
-	"module_defaults":  refusedKeys["module_defaults"],
 	"force_handlers":   refusedKeys["force_handlers"],
 	"gather_subset":    refusedKeys["gather_subset"],
 	"gather_timeout":   refusedKeys["gather_timeout"],

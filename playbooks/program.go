@@ -67,6 +67,9 @@ type Scope struct {
 	Timeout           time.Duration
 	IgnoreUnreachable bool
 	Notify            []string // added to the task's own
+	// ModuleDefaults are the play's, blocks' and task's module_defaults,
+	// outer first (see Defaults).
+	ModuleDefaults []ModuleDefaults
 }
 
 // Node is one step of a Program.
@@ -118,6 +121,9 @@ func Compile(p *Play) *Program {
 	base := &Scope{Become: p.Become, BecomeUser: p.BecomeUser, Tags: p.Tags, Vars: []map[string]any{p.Vars},
 		Throttle: p.Throttle, CheckMode: p.CheckMode, IgnoreErrors: p.IgnoreErrors,
 		IgnoreUnreachable: p.IgnoreUnreachable, NoLog: p.NoLog, RunOnce: p.RunOnce, Timeout: p.Timeout}
+	if len(p.ModuleDefaults) > 0 {
+		base.ModuleDefaults = []ModuleDefaults{p.ModuleDefaults}
+	}
 	if p.Environment != nil {
 		base.Environment = []map[string]any{p.Environment}
 	}
@@ -317,6 +323,9 @@ func (sc *Scope) with(t *Task) *Scope {
 	n.IgnoreUnreachable = sc.IgnoreUnreachable || t.IgnoreUnreachable
 	if len(t.Notify) > 0 {
 		n.Notify = append(append([]string{}, sc.Notify...), t.Notify...)
+	}
+	if len(t.ModuleDefaults) > 0 {
+		n.ModuleDefaults = append(append([]ModuleDefaults{}, sc.ModuleDefaults...), t.ModuleDefaults)
 	}
 	return &n
 }

@@ -160,6 +160,8 @@ func (l *loader) taskKeyword(file string, t *Task, kv pair, handler bool) {
 		t.CheckMode = l.boolPtr(file, v, key)
 	case "throttle":
 		t.Throttle, _ = l.integer(file, v, key)
+	case "module_defaults":
+		t.ModuleDefaults = l.moduleDefaults(file, v)
 	case "async":
 		t.Async, _ = l.duration(file, v, key)
 	case "poll":

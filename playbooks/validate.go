@@ -106,7 +106,10 @@ type validator struct {
 	// loopVars are the loop variables of the include_tasks loops around
 	// the task walked.
 	loopVars []string
-	hosts    map[string]bool
+	// moduleDefaults are the module_defaults of the play and the blocks
+	// around the task walked, outer first.
+	moduleDefaults []ModuleDefaults
+	hosts          map[string]bool
 }
 
 // magicVars are Ansible's magic and special variables plus the Jinja2
@@ -192,6 +195,10 @@ func (v *validator) taskKeyPos(t *Task, key string) Pos {
 
 func (v *validator) play(p *Play) {
 	pm := v.meta.plays[p]
+	v.moduleDefaults = nil
+	if len(p.ModuleDefaults) > 0 {
+		v.moduleDefaults = []ModuleDefaults{p.ModuleDefaults}
+	}
 	v.open = v.opts.AllowUnknownVars || v.meta.openDirVars || (pm != nil && pm.openVars)
 	// include_vars defines names only known at run time.
 	walkPlay(p, func(t *Task) {
@@ -303,9 +310,12 @@ func (v *validator) task(t *Task, handlers map[string]bool, handlerNames []strin
 	if t.Module == "reboot" && len(v.loopVars) > 0 {
 		v.c.add(t.Pos, "reboot inside an include_tasks loop is not supported: a host reboots once, at the play's reboot barrier")
 	}
-	outer, outerLoop := v.delegating, v.loopVars
+	outer, outerLoop, outerDefaults := v.delegating, v.loopVars, v.moduleDefaults
 	if t.DelegateTo != "" {
 		v.delegating = t.DelegateTo
+	}
+	if len(t.ModuleDefaults) > 0 {
+		v.moduleDefaults = append(slices.Clip(v.moduleDefaults), t.ModuleDefaults)
 	}
 	if t.Block != nil && t.Loop != nil { // include_tasks with a loop
 		v.loopVars = append(slices.Clip(v.loopVars), cmp.Or(t.LoopVar, "item"))
@@ -316,7 +326,16 @@ func (v *validator) task(t *Task, handlers map[string]bool, handlerNames []strin
 	v.tasks(t.Block, handlers, handlerNames)
 	v.tasks(t.Rescue, handlers, handlerNames)
 	v.tasks(t.Always, handlers, handlerNames)
-	v.delegating, v.loopVars = outer, outerLoop
+	v.delegating, v.loopVars, v.moduleDefaults = outer, outerLoop, outerDefaults
+}
+
+// defaults are the module_defaults arguments t's module gets.
+func (v *validator) defaults(t *Task) map[string]any {
+	sc := Scope{ModuleDefaults: v.moduleDefaults}
+	if len(t.ModuleDefaults) > 0 {
+		sc.ModuleDefaults = append(slices.Clip(sc.ModuleDefaults), t.ModuleDefaults)
+	}
+	return sc.Defaults(t.Module)
 }
 
 // delegate checks a task's delegate_to: its template, or the host it names.

@@ -129,3 +129,37 @@ func TestPlayKeywordsReachTheirTasks(t *testing.T) {
 		t.Errorf("play check_mode: %q %q", hostFile(f2, h, "skipped-in-check"), hostFile(f2, h, "ran-anyway"))
 	}
 }
+
+// module_defaults give a module's arguments where the task sets none (the
+// play's, then a block's over them); the task's own win.
+func TestModuleDefaultsReachTheModule(t *testing.T) {
+	f := testFleet(t, 1, 1, 100*time.Millisecond, nil)
+	h := f.Hosts()[0]
+	fh, _ := f.Host(h)
+	res, _ := runPlay(t, f, `
+- hosts: all
+  gather_facts: false
+  module_defaults:
+    ansible.builtin.shell: {chdir: `+fh.Root+`/play}
+    file: {state: directory}
+  tasks:
+    - file: {path: `+fh.Root+`/play}
+    - file: {path: `+fh.Root+`/block}
+    - shell: pwd > where
+    - block:
+        - shell: pwd > where
+        - name: the task's own chdir wins
+          shell: pwd > where
+          args: {chdir: `+fh.Root+`}
+      module_defaults:
+        shell: {chdir: `+fh.Root+`/block}
+`, nil)
+	if s := res.Hosts[0]; s.Status == StatusFailed || s.Status == StatusUnreachable {
+		t.Fatalf("%s: %s %s", s.Name, s.Status, s.Msg)
+	}
+	for file, want := range map[string]string{"play/where": fh.Root + "/play\n", "block/where": fh.Root + "/block\n", "where": fh.Root + "\n"} {
+		if got := hostFile(f, h, file); got != want {
+			t.Errorf("%s = %q, want %q", file, got, want)
+		}
+	}
+}

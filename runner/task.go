@@ -270,7 +270,7 @@ func (h *hostRun) runOnce(ctx context.Context, n *playbooks.Node, vars map[strin
 	if !ok {
 		return modules.Fail(fmt.Sprintf("unknown module %q", t.Module))
 	}
-	args, err := h.pr.opts.Templater.RenderValue(t.Args, vars)
+	args, err := h.pr.opts.Templater.RenderValue(n.Scope.WithDefaults(t.Module, t.Args), vars)
 	if err != nil {
 		return modules.Fail(fmt.Sprintf("%s: %v", t.Pos, err))
 	}
