@@ -66,6 +66,7 @@ type Play struct {
 	Handlers               []*Task
 	Throttle               int
 	ContinueOnBatchFailure bool
+	ForceHandlers          bool // run a failed host's notified handlers
 	// Task keywords a play may set for all its tasks (as Ansible's play
 	// keywords): a task or block inherits them (see Scope).
 	CheckMode         *bool

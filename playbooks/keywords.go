@@ -9,7 +9,7 @@ var playKeys = []string{
 	"post_reboot", "disruption_budget", "health_gate", "pause_between_batches",
 	"confirm_after_first_batch", "connection", "strategy", "port",
 	"check_mode", "ignore_errors", "ignore_unreachable", "no_log", "run_once", "timeout",
-	"collections", "module_defaults",
+	"collections", "module_defaults", "force_handlers",
 }
 
 // taskKeys are the keywords a task may have besides its module.
@@ -65,7 +65,7 @@ var refusedKeys = map[string]string{
 	"fact_path":                "drover gathers a minimal fact set only",
 	"gather_subset":            "drover gathers a minimal fact set only (hostname, os family, boot id, uptime)",
 	"gather_timeout":           "drover gathers a minimal fact set only",
-	"force_handlers":           "drover does not support force_handlers",
+	"force_handlers":           "force_handlers is a play-level key (or --force-handlers)",
 	"max_fail_percent":         "the key is max_fail_percentage",
 	"user":                     "use remote_user",
 	"sudo":                     "use become",
@@ -88,7 +88,6 @@ var refusedKeys = map[string]string{
 // playRefused are play-level refusals whose reason differs from the task one.
 var playRefused = map[string]string{
 	"vars_prompt":      refusedKeys["vars_prompt"],
-	"force_handlers":   refusedKeys["force_handlers"],
 	"gather_subset":    refusedKeys["gather_subset"],
 	"gather_timeout":   refusedKeys["gather_timeout"],
 	"fact_path":        refusedKeys["fact_path"],

@@ -95,6 +95,8 @@ func (l *loader) readPlay(file string, n *yaml.Node) *Play {
 			p.RunOnce, _ = l.boolean(file, v, key)
 		case "timeout":
 			p.Timeout, _ = l.duration(file, v, key)
+		case "force_handlers":
+			p.ForceHandlers, _ = l.boolean(file, v, key)
 		case "module_defaults":
 			p.ModuleDefaults = l.moduleDefaults(file, v)
 		case "collections":

@@ -75,6 +75,11 @@ func (pr *playRun) runHost(ctx context.Context, hr *hostRun) (string, string) {
 	if out == outOK {
 		out = hr.walk(ctx, entry)
 	}
+	if out == outFailed && (pr.play.ForceHandlers || pr.opts.ForceHandlers) {
+		// force_handlers: what the host changed before failing still gets
+		// its handlers (a failing handler is reported as its task).
+		hr.flushHandlers(ctx)
+	}
 	hr.stats.Duration = time.Since(hr.start).Seconds()
 	status := StatusOK
 	switch out {

@@ -163,3 +163,39 @@ func TestModuleDefaultsReachTheModule(t *testing.T) {
 		}
 	}
 }
+
+// force_handlers (the play's, or --force-handlers): a host that fails
+// still runs the handlers its earlier tasks notified; without it, not.
+func TestForceHandlers(t *testing.T) {
+	play := func(force string) string {
+		return `
+- hosts: all
+  gather_facts: false` + force + `
+  handlers:
+    - name: restart
+      shell: echo restarted >> handled
+  tasks:
+    - shell: echo changed
+      notify: restart
+    - command: "false"
+`
+	}
+	for _, c := range []struct {
+		name, force string
+		flag        bool
+		want        string
+	}{
+		{"play keyword", "\n  force_handlers: true", false, "restarted\n"},
+		{"flag", "", true, "restarted\n"},
+		{"neither", "", false, ""},
+	} {
+		f := testFleet(t, 1, 1, 100*time.Millisecond, nil)
+		res, _ := runPlay(t, f, play(c.force), func(o *Options) { o.ForceHandlers = c.flag })
+		if s := res.Hosts[0]; s.Status != StatusFailed {
+			t.Errorf("%s: host %s, want failed", c.name, s.Status)
+		}
+		if got := hostFile(f, f.Hosts()[0], "handled"); got != c.want {
+			t.Errorf("%s: handled = %q, want %q", c.name, got, c.want)
+		}
+	}
+}

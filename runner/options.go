@@ -49,6 +49,9 @@ type Options struct {
 	// InventoryVars are every inventory host's variables, for hostvars;
 	// nil: the play's hosts only.
 	InventoryVars map[string]map[string]any
+	// ForceHandlers runs a failed host's notified handlers (--force-handlers;
+	// a play's force_handlers does the same for its hosts).
+	ForceHandlers bool
 	// DelegateHost returns the inventory host name as play idx would reach
 	// it (its variables with the play's connection defaults: remote_user,
 	// port, ...), for tasks delegated to it; nil when it is no inventory

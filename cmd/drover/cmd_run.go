@@ -51,6 +51,7 @@ type runOptions struct {
 	SecretVars        []string
 	NoPersistentShell bool
 	Deadline          string
+	ForceHandlers     bool
 }
 
 func (o *runOptions) AddFlags(fs *pflag.FlagSet) {
@@ -68,6 +69,7 @@ func (o *runOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.StateDir, "state-dir", ".drover", "where journals and locks live")
 	fs.BoolVar(&o.Resume, "resume", false, "continue an interrupted run: the RUN_ID argument, or the latest")
 	fs.BoolVarP(&o.Yes, "yes", "y", false, "answer yes to confirmations (needed without a terminal)")
+	fs.BoolVar(&o.ForceHandlers, "force-handlers", false, "run notified handlers on a host even when one of its tasks failed (as the play keyword force_handlers)")
 	fs.StringArrayVar(&o.KnownHosts, "known-hosts", nil, "known_hosts file to trust (repeatable; default ~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts)")
 	fs.StringVar(&o.HostKeyChecking, "host-key-checking", "", "strict (default), accept-new, or off (insecure)")
 	fs.StringVar(&o.Output, "output", "text", "text, or json (newline-delimited events on stdout)")
@@ -234,7 +236,7 @@ func runRun(ctx context.Context, stop <-chan struct{}, o runOptions, args []stri
 		Forks: o.Forks, Serial: serial, MaxFailPercentage: maxFail, Check: o.Check, Diff: o.Diff,
 		Become: o.Become, BecomePassword: becomePass, ExtraVars: in.extra, Tags: o.Tags, SkipTags: o.SkipTags,
 		ConnectTimeout: o.ConnectTimeout, Yes: o.Yes, Stop: stop, Resume: resume, VaultPassword: in.vault, Deadline: deadline,
-		Facts: runner.NewHostFacts(), InventoryVars: inventoryVars(in.inv),
+		Facts: runner.NewHostFacts(), InventoryVars: inventoryVars(in.inv), ForceHandlers: o.ForceHandlers,
 	}
 	if o.Forks == 0 && in.config.Forks > 0 {
 		ropts.Forks = in.config.Forks
