@@ -67,6 +67,9 @@ type Play struct {
 	Throttle               int
 	ContinueOnBatchFailure bool
 	ForceHandlers          bool // run a failed host's notified handlers
+	// GatherTimeout bounds fact gathering (0: the runner's default).
+	// gather_subset is checked and accepted; drover gathers its one set.
+	GatherTimeout time.Duration
 	// Task keywords a play may set for all its tasks (as Ansible's play
 	// keywords): a task or block inherits them (see Scope).
 	CheckMode         *bool

@@ -9,7 +9,7 @@ var playKeys = []string{
 	"post_reboot", "disruption_budget", "health_gate", "pause_between_batches",
 	"confirm_after_first_batch", "connection", "strategy", "port",
 	"check_mode", "ignore_errors", "ignore_unreachable", "no_log", "run_once", "timeout",
-	"collections", "module_defaults", "force_handlers",
+	"collections", "module_defaults", "force_handlers", "gather_subset", "gather_timeout",
 }
 
 // taskKeys are the keywords a task may have besides its module.
@@ -63,8 +63,8 @@ var refusedKeys = map[string]string{
 	"become_flags":             "drover does not support become_flags",
 	"become_exe":               "drover does not support become_exe",
 	"fact_path":                "drover gathers a minimal fact set only",
-	"gather_subset":            "drover gathers a minimal fact set only (hostname, os family, boot id, uptime)",
-	"gather_timeout":           "drover gathers a minimal fact set only",
+	"gather_subset":            "gather_subset is a play-level key",
+	"gather_timeout":           "gather_timeout is a play-level key",
 	"force_handlers":           "force_handlers is a play-level key (or --force-handlers)",
 	"max_fail_percent":         "the key is max_fail_percentage",
 	"user":                     "use remote_user",
@@ -88,8 +88,6 @@ var refusedKeys = map[string]string{
 // playRefused are play-level refusals whose reason differs from the task one.
 var playRefused = map[string]string{
 	"vars_prompt":      refusedKeys["vars_prompt"],
-	"gather_subset":    refusedKeys["gather_subset"],
-	"gather_timeout":   refusedKeys["gather_timeout"],
 	"fact_path":        refusedKeys["fact_path"],
 	"debugger":         refusedKeys["debugger"],
 	"diff":             refusedKeys["diff"],

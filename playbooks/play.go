@@ -52,6 +52,10 @@ func (l *loader) readPlay(file string, n *yaml.Node) *Play {
 			}
 		case "gather_facts":
 			p.GatherFacts, _ = l.boolean(file, v, key)
+		case "gather_timeout":
+			p.GatherTimeout, _ = l.duration(file, v, key)
+		case "gather_subset":
+			l.gatherSubset(file, v)
 		case "become":
 			p.Become = l.boolPtr(file, v, key)
 		case "become_user":

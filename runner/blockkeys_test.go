@@ -2,6 +2,8 @@ package runner
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -197,5 +199,34 @@ func TestForceHandlers(t *testing.T) {
 		if got := hostFile(f, f.Hosts()[0], "handled"); got != c.want {
 			t.Errorf("%s: handled = %q, want %q", c.name, got, c.want)
 		}
+	}
+}
+
+// Fact gathering is bounded by the play's gather_timeout: a host whose
+// facts command hangs fails with the reason instead of holding the run.
+func TestGatherTimeout(t *testing.T) {
+	f := testFleet(t, 1, 1, 100*time.Millisecond, nil)
+	// Every fleet host finds its commands in the shared stand-ins first.
+	if err := os.WriteFile(filepath.Join(f.Dir(), "stand-ins", "nproc"), []byte("#!/bin/sh\nsleep 20\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	res, _ := runPlay(t, f, `
+- hosts: all
+  gather_facts: true
+  gather_timeout: 1
+  gather_subset: ["!all", "min"]
+  tasks:
+    - shell: echo ran > ran
+`, nil)
+	s := res.Hosts[0]
+	if s.Status != StatusFailed || !strings.Contains(s.Msg, "gathering facts did not finish within 1s (gather_timeout)") {
+		t.Errorf("host %s %q, want failed by gather_timeout", s.Status, s.Msg)
+	}
+	if d := time.Since(start); d > 15*time.Second {
+		t.Errorf("the play took %s: the timeout did not stop the facts command", d)
+	}
+	if hostFile(f, s.Name, "ran") != "" {
+		t.Error("the task ran after the facts failed")
 	}
 }

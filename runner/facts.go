@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strconv"
@@ -86,16 +87,29 @@ func osFamily(id, like string) string {
 
 // gatherFacts runs the fact command when the play asks for facts
 // (gather_facts: true) and sets ansible_facts and the ansible_* names.
+// defaultGatherTimeout bounds the facts command when the play sets no
+// gather_timeout (Ansible gives each of its collectors 10 s; drover's one
+// command gets this).
+const defaultGatherTimeout = 30 * time.Second
+
 func (h *hostRun) gatherFacts(ctx context.Context) outcome {
 	start := time.Now()
 	ev := &Event{Type: EvTaskResult, Host: h.host.Name, Task: "Gathering Facts", Node: -1, Pos: h.pr.play.Pos.String()}
 	res := modules.Result{"changed": false}
 	conn, err := h.connect(ctx)
 	var out *modules.ExecResult
+	timeout := cmp.Or(h.pr.play.GatherTimeout, defaultGatherTimeout)
 	if err == nil {
-		out, err = conn.Run(ctx, factsScript, nil)
+		fctx, cancel := context.WithTimeout(ctx, timeout)
+		out, err = conn.Run(fctx, factsScript, nil)
+		if err != nil && fctx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
+			err = nil
+			res = modules.Fail(fmt.Sprintf("gathering facts did not finish within %s (gather_timeout)", timeout))
+		}
+		cancel()
 	}
 	switch {
+	case res.Failed():
 	case err != nil:
 		res = modules.UnreachableResult(err)
 	case out.ExitCode != 0:

@@ -1,0 +1,51 @@
+package playbooks
+
+import (
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// gatherSubsets are the names Ansible accepts in gather_subset (each may
+// be negated with "!"): the groups and the collectors of ansible-core.
+var gatherSubsets = []string{
+	"all", "min", "hardware", "network", "virtual", "ohai", "facter",
+	"apparmor", "caps", "cmdline", "date_time", "distribution", "dns", "env",
+	"fips", "loadavg", "local", "lsb", "pkg_mgr", "platform", "python",
+	"selinux", "service_mgr", "ssh_pub_keys", "system", "user",
+	"devices", "dmi", "mounts", "interfaces", "default_ipv4", "default_ipv6",
+}
+
+// gatherSubset checks gather_subset (a list, or a comma-separated
+// string). drover gathers its one fact set (docs/playbook.md, Facts)
+// whatever the subset: a subset only says which of Ansible's facts a play
+// wants, and drover's set is the same small one either way.
+func (l *loader) gatherSubset(file string, n *yaml.Node) {
+	n = resolve(n)
+	var items []*yaml.Node
+	switch n.Kind {
+	case yaml.SequenceNode:
+		items = n.Content
+	case yaml.ScalarNode:
+		items = []*yaml.Node{n}
+	default:
+		l.c.add(pos(file, n), "gather_subset must be a list or a comma-separated string")
+		return
+	}
+	for _, it := range items {
+		it = resolve(it)
+		if it.Kind != yaml.ScalarNode {
+			l.c.add(pos(file, it), "gather_subset entries must be strings")
+			continue
+		}
+		for _, s := range strings.Split(it.Value, ",") {
+			name := strings.TrimPrefix(strings.TrimSpace(s), "!")
+			if name == "" {
+				continue
+			}
+			if !contains(gatherSubsets, name) {
+				l.c.add(pos(file, it), "unknown gather_subset '%s'%s", name, didYouMean(name, gatherSubsets))
+			}
+		}
+	}
+}
