@@ -52,6 +52,7 @@ type Play struct {
 	Order                  string // inventory (default), reverse_inventory, sorted, reverse_sorted, shuffle
 	GatherFacts            bool
 	Become                 *bool
+	BecomeExpr             string // become as a template (Become is nil then)
 	BecomeUser             string
 	BecomeMethod           string
 	RemoteUser             string
@@ -125,6 +126,7 @@ type Task struct {
 	Notify            []string
 	Listen            []string // handlers only
 	Become            *bool
+	BecomeExpr        string // become as a template, decided per host (Become is nil then)
 	BecomeUser        string
 	Tags              []string
 	NoLog             bool

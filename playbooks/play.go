@@ -57,7 +57,7 @@ func (l *loader) readPlay(file string, n *yaml.Node) *Play {
 		case "gather_subset":
 			l.gatherSubset(file, v)
 		case "become":
-			p.Become = l.boolPtr(file, v, key)
+			p.Become, p.BecomeExpr = l.boolOrTemplate(file, v, key)
 		case "become_user":
 			p.BecomeUser, _ = l.str(file, v, key)
 		case "become_method":

@@ -52,6 +52,7 @@ type Scope struct {
 	When         []string         // outer conditions first
 	Vars         []map[string]any // outer first
 	Become       *bool
+	BecomeExpr   string // a template deciding become per host; "" when Become says
 	BecomeUser   string
 	Tags         []string
 	Environment  []map[string]any
@@ -118,7 +119,7 @@ type Program struct {
 func Compile(p *Play) *Program {
 	prog := &Program{Play: p, HealthGate: End}
 	// Vars[0] is always the play's vars (vars_files go right above them).
-	base := &Scope{Become: p.Become, BecomeUser: p.BecomeUser, Tags: p.Tags, Vars: []map[string]any{p.Vars},
+	base := &Scope{Become: p.Become, BecomeExpr: p.BecomeExpr, BecomeUser: p.BecomeUser, Tags: p.Tags, Vars: []map[string]any{p.Vars},
 		Throttle: p.Throttle, CheckMode: p.CheckMode, IgnoreErrors: p.IgnoreErrors,
 		IgnoreUnreachable: p.IgnoreUnreachable, NoLog: p.NoLog, RunOnce: p.RunOnce, Timeout: p.Timeout}
 	if len(p.ModuleDefaults) > 0 {
@@ -294,7 +295,10 @@ func (sc *Scope) with(t *Task) *Scope {
 		n.Environment = append(append([]map[string]any{}, sc.Environment...), t.Environment)
 	}
 	if t.Become != nil {
-		n.Become = t.Become
+		n.Become, n.BecomeExpr = t.Become, ""
+	}
+	if t.BecomeExpr != "" {
+		n.Become, n.BecomeExpr = nil, t.BecomeExpr
 	}
 	if t.BecomeUser != "" {
 		n.BecomeUser = t.BecomeUser

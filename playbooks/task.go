@@ -135,7 +135,7 @@ func (l *loader) taskKeyword(file string, t *Task, kv pair, handler bool) {
 	case "listen":
 		t.Listen, _ = l.strList(file, v, key)
 	case "become":
-		t.Become = l.boolPtr(file, v, key)
+		t.Become, t.BecomeExpr = l.boolOrTemplate(file, v, key)
 	case "become_user":
 		t.BecomeUser, _ = l.str(file, v, key)
 	case "become_method":

@@ -220,6 +220,8 @@ func (v *validator) play(p *Play) {
 	for k, val := range p.Vars {
 		v.templateSyntaxDeep(p.Pos, "vars."+k, val)
 	}
+	v.templateSyntaxDeep(p.Pos, "become", p.BecomeExpr)
+	v.templateSyntaxDeep(p.Pos, "become_user", p.BecomeUser)
 	for _, list := range [][]*Task{p.PreTasks, p.Tasks, p.PreReboot} {
 		v.tasks(list, handlers, handlerNames)
 	}
@@ -295,6 +297,12 @@ func (v *validator) task(t *Task, handlers map[string]bool, handlerNames []strin
 	}
 	if t.DelegateTo != "" {
 		v.delegate(t, local)
+	}
+	if t.BecomeExpr != "" {
+		v.template(t, v.taskKeyPos(t, "become"), "become", t.BecomeExpr, local)
+	}
+	if isTemplated(t.BecomeUser) {
+		v.template(t, v.taskKeyPos(t, "become_user"), "become_user", t.BecomeUser, local)
 	}
 	if d := cmp.Or(t.DelegateTo, v.delegating); t.Module == "reboot" && d != "" {
 		at := t.Pos

@@ -223,6 +223,15 @@ func (l *loader) boolean(file string, n *yaml.Node, what string) (bool, bool) {
 	return false, false
 }
 
+// boolOrTemplate reads a literal boolean, or a template deciding it per
+// host at run time (become: "{{ needs_root }}"): one of the results is set.
+func (l *loader) boolOrTemplate(file string, n *yaml.Node, what string) (*bool, string) {
+	if r := resolve(n); r.Kind == yaml.ScalarNode && r.Tag == "!!str" && isTemplated(r.Value) {
+		return nil, r.Value
+	}
+	return l.boolPtr(file, n, what), ""
+}
+
 func (l *loader) boolPtr(file string, n *yaml.Node, what string) *bool {
 	b, ok := l.boolean(file, n, what)
 	if !ok {

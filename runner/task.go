@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -299,7 +300,7 @@ func (h *hostRun) runOnce(ctx context.Context, n *playbooks.Node, vars map[strin
 			}
 			env, err := h.env(ctx, n, vars, d)
 			if err != nil {
-				return modules.UnreachableResult(err)
+				return envResult(err)
 			}
 			r := m.Run(ctx, env, am)
 			if !r.Failed() && !r.Unreachable() {
@@ -332,7 +333,7 @@ func (h *hostRun) runOnce(ctx context.Context, n *playbooks.Node, vars map[strin
 		h.resumeBoot = ""
 	}
 	if err != nil {
-		return modules.UnreachableResult(err)
+		return envResult(err)
 	}
 	timeout := n.Scope.Timeout // the task's, else its block's
 	if timeout > 0 {
@@ -362,6 +363,22 @@ func (h *hostRun) runOnce(ctx context.Context, n *playbooks.Node, vars map[strin
 	}
 	stripPrompt(res)
 	return res
+}
+
+// keywordError is a task keyword that could not be rendered for the host
+// (become, become_user): the task fails; other env errors are the
+// connection's.
+type keywordError struct{ error }
+
+func (e keywordError) Unwrap() error { return e.error }
+
+// envResult turns an env error into the task's result.
+func envResult(err error) modules.Result {
+	var ke keywordError
+	if errors.As(err, &ke) {
+		return modules.Fail(ke.Error())
+	}
+	return modules.UnreachableResult(err)
 }
 
 // env builds the module environment for a task on this host, or on its
@@ -416,11 +433,25 @@ func (h *hostRun) env(ctx context.Context, n *playbooks.Node, vars map[string]an
 	if sc.Become != nil {
 		become = *sc.Become
 	}
+	if sc.BecomeExpr != "" { // become: "{{ ... }}", decided for this host
+		v, err := h.pr.opts.Templater.RenderValue(sc.BecomeExpr, vars)
+		if err != nil {
+			return nil, keywordError{fmt.Errorf("become %q: %w", sc.BecomeExpr, err)}
+		}
+		become = template.Truthy(v)
+	}
 	// The become variables win over the keywords, as connection variables
 	// do in Ansible (ansible_become: false turns a play's become off).
 	user := varString(becomeVars, "ansible_become_user")
 	if user == "" {
 		user = sc.BecomeUser
+		if hasTemplate(user) { // become_user: "{{ app_user }}"
+			r, err := h.pr.opts.Templater.RenderString(user, vars)
+			if err != nil {
+				return nil, keywordError{fmt.Errorf("become_user %q: %w", user, err)}
+			}
+			user = r
+		}
 	}
 	if user == "" {
 		user = h.pr.opts.BecomeUser

@@ -209,3 +209,38 @@ func TestE2EPlayPort(t *testing.T) {
 		t.Errorf("over the play's port: %q, want root", got)
 	}
 }
+
+// become and become_user may be templates, decided per host as Ansible
+// does (they were refused, and a templated become_user reached sudo
+// literally). Each host records who ran the task.
+func TestE2ETemplatedBecome(t *testing.T) {
+	pw := "pw-" + t.Name()
+	f := sshdtest.StartT(t, 2, sshdtest.Options{SudoPassword: pw})
+	inv := becomeInventory(t, f, pw)
+	h1, h2 := f.Names()[0], f.Names()[1]
+	runPlayOK(t, f, inv, "", `
+- hosts: all
+  gather_facts: false
+  vars:
+    needs_root: "{{ inventory_hostname == '`+h1+`' }}"
+    run_as: "{{ 'root' if inventory_hostname == '`+h1+`' else '`+sshdtest.SudoUser+`' }}"
+  tasks:
+    - name: become when the host needs it
+      become: "{{ needs_root }}"
+      shell: `+recordUser("tmpl-become")+`
+    - name: become the host's user
+      become: true
+      become_user: "{{ run_as }}"
+      shell: `+recordUser("tmpl-user")+`
+`)
+	for _, c := range []struct{ host, file, want string }{
+		{h1, "tmpl-become", "root"},
+		{h2, "tmpl-become", sshdtest.SudoUser},
+		{h1, "tmpl-user", "root"},
+		{h2, "tmpl-user", sshdtest.SudoUser},
+	} {
+		if got := recordedUser(f, c.host, c.file); got != c.want {
+			t.Errorf("%s %s: ran as %q, want %q", c.host, c.file, got, c.want)
+		}
+	}
+}
