@@ -29,7 +29,7 @@ func init() {
 		{"pause", Schema{Local: true, Args: map[string]Arg{"seconds": {Type: TypeInt}, "minutes": {Type: TypeInt}, "prompt": {Type: TypeString}, "echo": {Type: TypeBool}},
 			MutuallyExclusive: [][]string{{"seconds", "minutes"}}}},
 		{"meta", Schema{Local: true, FreeForm: true, Args: map[string]Arg{"_raw_params": {Type: TypeRaw,
-			Choices: []string{"flush_handlers", "end_host", "end_play", "noop", "clear_facts", "refresh_inventory"}}}}},
+			Choices: []string{"flush_handlers", "end_host", "end_batch", "end_play", "noop", "clear_facts", "refresh_inventory", "reset_connection"}}}}},
 		{"include_vars", Schema{Local: true, FreeForm: true, Args: map[string]Arg{"_raw_params": {Type: TypeRaw}, "file": {Type: TypePath}, "name": {Type: TypeString}}}},
 	} {
 		Register(m, "ansible.builtin."+m.name, "ansible.legacy."+m.name)

@@ -156,8 +156,13 @@ func actMeta(_ context.Context, h *hostRun, n *playbooks.Node, vars map[string]a
 	switch what {
 	case "flush_handlers":
 		return modules.Result{"changed": false, "_meta": "flush_handlers"}
-	case "end_host", "end_play":
+	case "end_host", "end_batch", "end_play":
 		return modules.Result{"changed": false, "_meta": what, "msg": what}
+	case "reset_connection":
+		// The next task connects again (a new login: new group
+		// memberships, changed authorized_keys or sshd settings apply).
+		h.close()
+		return modules.Result{"changed": false}
 	case "noop", "refresh_inventory":
 		return modules.Result{"changed": false}
 	case "clear_facts":

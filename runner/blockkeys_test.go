@@ -230,3 +230,38 @@ func TestGatherTimeout(t *testing.T) {
 		t.Error("the task ran after the facts failed")
 	}
 }
+
+// meta: end_batch ends the batch for all its hosts (the host that runs it
+// at once, the others at their next step); the next batch runs. meta:
+// reset_connection makes the next task log in again.
+func TestMetaEndBatchAndResetConnection(t *testing.T) {
+	f := testFleet(t, 4, 1, 100*time.Millisecond, nil)
+	res, _ := runPlay(t, f, `
+- hosts: all
+  gather_facts: false
+  serial: 2
+  tasks:
+    - shell: echo ran > first
+    - meta: reset_connection
+    - shell: echo ran > second
+    - meta: end_batch
+      when: inventory_hostname == ansible_play_batch[0]
+    - pause:
+        seconds: 1
+    - shell: echo ran > after
+`, nil)
+	for _, h := range res.Hosts {
+		if h.Status != StatusChanged {
+			t.Errorf("%s: %s %s", h.Name, h.Status, h.Msg)
+		}
+		if hostFile(f, h.Name, "first") != "ran\n" || hostFile(f, h.Name, "second") != "ran\n" {
+			t.Errorf("%s: a batch did not run", h.Name)
+		}
+		if hostFile(f, h.Name, "after") != "" {
+			t.Errorf("%s: ran past the batch's end_batch", h.Name)
+		}
+		if n := f.Connections(h.Name); n != 2 {
+			t.Errorf("%s: %d connections, want 2 (reset_connection)", h.Name, n)
+		}
+	}
+}

@@ -52,6 +52,7 @@ type playRun struct {
 	// nextConnect dials the next batch when this one is quiet.
 	nextConnect *connectWhenQuiet
 	delegates   map[string]*hostRun // delegate_to hosts, see delegate.go
+	batchEnded  bool                // meta: end_batch ran in this batch
 	batch       int
 	nbatches    int
 }
@@ -67,6 +68,13 @@ func (pr *playRun) halt(reason string) {
 		pr.stopped = reason
 	}
 	pr.mu.Unlock()
+}
+
+// endedBatch reports whether a host of the batch ran meta: end_batch.
+func (pr *playRun) endedBatch() bool {
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	return pr.batchEnded
 }
 
 func (pr *playRun) halted() bool {
@@ -240,6 +248,7 @@ func RunPlay(ctx context.Context, opts *Options, idx int, prog *playbooks.Progra
 			pr.nbatches = pr.batch + boolInt(len(rest) > 0)
 		}
 		pr.onceRes = map[string]*onceCell{}
+		pr.batchEnded = false
 		pr.mu.Unlock()
 		pr.batchNames = namesOf(batch)
 		pr.emit(&Event{Type: EvBatchStarted, Hosts: names(batch)})

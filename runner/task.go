@@ -569,6 +569,12 @@ func (h *hostRun) finish(n *playbooks.Node, vars map[string]any, res modules.Res
 		switch end {
 		case "end_host":
 			return outEndHost
+		case "end_batch":
+			// This host ends here; the batch's others at their next step.
+			h.pr.mu.Lock()
+			h.pr.batchEnded = true
+			h.pr.mu.Unlock()
+			return outEndHost
 		case "end_play":
 			return outEndPlay
 		}

@@ -109,6 +109,9 @@ func (h *hostRun) walk(ctx context.Context, pc int) outcome {
 		if h.pr.halted() || ctx.Err() != nil {
 			return outStopped
 		}
+		if h.pr.endedBatch() { // meta: end_batch on a host of the batch
+			return outOK
+		}
 		n := nodes[pc]
 		switch n.Kind {
 		case playbooks.KindTask:
