@@ -144,6 +144,9 @@ type Task struct {
 	Block  []*Task
 	Rescue []*Task
 	Always []*Task
+	// Include is "include_tasks: FILE" for the block an include became
+	// (its name when it has none).
+	Include string
 }
 
 // DisplayName is the task's name, or "module" when it has none, as Ansible
@@ -154,6 +157,9 @@ func (t *Task) DisplayName() string {
 	}
 	if t.Module != "" {
 		return t.Module
+	}
+	if t.Include != "" {
+		return t.Include
 	}
 	return "block"
 }

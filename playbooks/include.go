@@ -56,6 +56,7 @@ func (l *loader) includeTasks(file string, t *Task, kv pair) []*Task {
 		tm.broken = true
 		return []*Task{t}
 	}
+	t.Include = what + ": " + name
 	return l.wrap(t, tasks)
 }
 
