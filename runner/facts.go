@@ -4,11 +4,13 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/drover-sh/drover/modules"
+	"github.com/drover-sh/drover/playbooks"
 )
 
 // factsScript gathers drover's minimal fact set in one command: hostname,
@@ -92,13 +94,14 @@ func osFamily(id, like string) string {
 // command gets this).
 const defaultGatherTimeout = 30 * time.Second
 
-func (h *hostRun) gatherFacts(ctx context.Context) outcome {
+// collectFacts runs the facts command (bounded by timeout), records the
+// facts on the host (ansible_facts and the ansible_* names) and returns
+// the result: ansible_facts, or why it failed.
+func (h *hostRun) collectFacts(ctx context.Context, timeout time.Duration) modules.Result {
 	start := time.Now()
-	ev := &Event{Type: EvTaskResult, Host: h.host.Name, Task: "Gathering Facts", Node: -1, Pos: h.pr.play.Pos.String()}
 	res := modules.Result{"changed": false}
 	conn, err := h.connect(ctx)
 	var out *modules.ExecResult
-	timeout := cmp.Or(h.pr.play.GatherTimeout, defaultGatherTimeout)
 	if err == nil {
 		fctx, cancel := context.WithTimeout(ctx, timeout)
 		out, err = conn.Run(fctx, factsScript, nil)
@@ -160,6 +163,13 @@ func (h *hostRun) gatherFacts(ctx context.Context) outcome {
 		h.setFact("ansible_facts", facts)
 		res["ansible_facts"] = facts
 	}
+	return res
+}
+
+func (h *hostRun) gatherFacts(ctx context.Context) outcome {
+	start := time.Now()
+	ev := &Event{Type: EvTaskResult, Host: h.host.Name, Task: "Gathering Facts", Node: -1, Pos: h.pr.play.Pos.String()}
+	res := h.collectFacts(ctx, cmp.Or(h.pr.play.GatherTimeout, defaultGatherTimeout))
 	ev.Duration = time.Since(start).Seconds()
 	ev.Msg = res.Msg()
 	ev.Result = map[string]any(res)
@@ -181,4 +191,36 @@ func (h *hostRun) gatherFacts(ctx context.Context) outcome {
 	h.stats.OK++
 	h.pr.emit(ev)
 	return outOK
+}
+
+// actSetup is the setup module (and gather_facts) as a task: the play's
+// fact gathering, again (after a reboot: the new kernel, boot id, uptime).
+func actSetup(ctx context.Context, h *hostRun, n *playbooks.Node, vars map[string]any) modules.Result {
+	timeout := cmp.Or(h.pr.play.GatherTimeout, defaultGatherTimeout)
+	if v, ok := n.Task.Args["gather_timeout"]; ok {
+		r, err := h.render(v, vars)
+		if err != nil {
+			return modules.Fail(fmt.Sprintf("gather_timeout: %v", err))
+		}
+		s, err := strconv.Atoi(fmt.Sprint(r))
+		if err != nil || s <= 0 {
+			return modules.Fail(fmt.Sprintf("gather_timeout must be a positive number of seconds, got %v", r))
+		}
+		timeout = time.Duration(s) * time.Second
+	}
+	return h.collectFacts(ctx, timeout)
+}
+
+// addFacts merges facts a module returned (ansible_facts) into the host's:
+// in ansible_facts, and as ansible_NAME.
+func (h *hostRun) addFacts(af map[string]any) {
+	merged := map[string]any{}
+	if cur, ok := h.pr.facts.of(h.host.Name)["ansible_facts"].(map[string]any); ok {
+		maps.Copy(merged, cur)
+	}
+	for k, v := range af {
+		merged[k] = v
+		h.setFact("ansible_"+k, v)
+	}
+	h.setFact("ansible_facts", merged)
 }

@@ -345,6 +345,9 @@ func (h *hostRun) runOnce(ctx context.Context, n *playbooks.Node, vars map[strin
 	if res == nil {
 		res = modules.Result{}
 	}
+	if af, ok := res["ansible_facts"].(map[string]any); ok && !res.Failed() && !res.Unreachable() {
+		h.addFacts(af) // package_facts, ...: facts of the host (never the delegate's)
+	}
 	if d != nil {
 		if d.hr != nil && res.Unreachable() {
 			d.hr.dropConn(d.conn)

@@ -43,6 +43,21 @@ func newAptRepo(t *testing.T) *aptRepo {
 	return &aptRepo{dir: dir}
 }
 
+// aptFleet starts n sshd hosts with private package state whose apt
+// sources are repo (publish to it, then run apt with update_cache).
+func aptFleet(t *testing.T, n int) (*sshdtest.Fleet, *aptRepo) {
+	t.Helper()
+	checkRealMachineUntouched(t)
+	f := sshdtest.StartT(t, n, sshdtest.Options{PrivatePackages: true})
+	repo := newAptRepo(t)
+	for _, h := range f.Names() {
+		if err := f.SetAptSources(h, "deb [trusted=yes] file:"+repo.dir+" ./"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return f, repo
+}
+
 // publish builds e2ePkg at version (Architecture all, no dependencies, one
 // file e2ePkgFile holding the version) with dpkg-deb and rewrites the
 // repository's Packages index.
@@ -254,15 +269,8 @@ func checkPkg(t *testing.T, f *sshdtest.Fleet, step, pkg, version string) {
 // mode, then for real), removal, and a package the repository lacks. The
 // real machine's package database never hears of the package.
 func TestE2EAptRealPackages(t *testing.T) {
-	checkRealMachineUntouched(t)
-	f := sshdtest.StartT(t, 2, sshdtest.Options{PrivatePackages: true})
-	repo := newAptRepo(t)
+	f, repo := aptFleet(t, 2)
 	repo.publish(t, "1.0")
-	for _, h := range f.Names() {
-		if err := f.SetAptSources(h, "deb [trusted=yes] file:"+repo.dir+" ./"); err != nil {
-			t.Fatal(err)
-		}
-	}
 	install := `
 - hosts: all
   tasks:

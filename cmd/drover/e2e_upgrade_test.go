@@ -3,8 +3,6 @@ package main
 import (
 	"strings"
 	"testing"
-
-	"github.com/drover-sh/drover/internal/sshdtest"
 )
 
 // TestE2EAptUpgradeAndAutoremove is the patch step of a reboot night with
@@ -13,18 +11,11 @@ import (
 // autoremove of a dependency left behind, and package name "*" state
 // latest. Assertions are on the host's dpkg database and files.
 func TestE2EAptUpgradeAndAutoremove(t *testing.T) {
-	checkRealMachineUntouched(t)
-	f := sshdtest.StartT(t, 1, sshdtest.Options{PrivatePackages: true})
-	repo := newAptRepo(t)
+	f, repo := aptFleet(t, 1)
 	lib, app := e2ePrefix+"lib", e2ePrefix+"app"
 	repo.publish(t, "1.0")
 	repo.publishPkg(t, lib, "1.0", "")
 	repo.publishPkg(t, app, "1.0", lib)
-	for _, h := range f.Names() {
-		if err := f.SetAptSources(h, "deb [trusted=yes] file:"+repo.dir+" ./"); err != nil {
-			t.Fatal(err)
-		}
-	}
 	runPackagePlay(t, f, `
 - hosts: all
   tasks:

@@ -1,0 +1,49 @@
+package runner
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// setup as a task gathers the facts again (after a reboot: the new boot
+// id); ping proves the login and returns its data ("crash" fails).
+func TestSetupAndPing(t *testing.T) {
+	f := testFleet(t, 1, 1, 100*time.Millisecond, nil)
+	h := f.Hosts()[0]
+	before := f.BootID(h)
+	res, _ := runPlay(t, f, `
+- hosts: all
+  gather_facts: true
+  pre_reboot:
+    - shell: echo "{{ ansible_boot_id }}" > boot-before
+  reboot: true
+  post_reboot:
+    - name: gather again
+      setup:
+        gather_timeout: 20
+    - shell: echo "{{ ansible_boot_id }} {{ ansible_facts.boot_id }}" > boot-after
+    - ping:
+      register: p
+    - ping: {data: crash}
+      register: crashed
+      ignore_errors: true
+    - shell: echo "{{ p.ping }} {{ crashed.failed }} {{ crashed.msg }}" > pinged
+`, nil)
+	if s := res.Hosts[0]; s.Status != StatusChanged {
+		t.Fatalf("%s: %s %s", s.Name, s.Status, s.Msg)
+	}
+	after := f.BootID(h)
+	if before == after {
+		t.Fatal("the host did not reboot")
+	}
+	if got := strings.TrimSpace(hostFile(f, h, "boot-before")); got != before {
+		t.Errorf("boot-before = %q, want %q", got, before)
+	}
+	if got, want := strings.TrimSpace(hostFile(f, h, "boot-after")), after+" "+after; got != want {
+		t.Errorf("boot-after = %q, want %q (setup's fresh facts)", got, want)
+	}
+	if got := strings.TrimSpace(hostFile(f, h, "pinged")); got != "pong True boom" {
+		t.Errorf("pinged = %q", got)
+	}
+}
