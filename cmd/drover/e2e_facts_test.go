@@ -46,3 +46,57 @@ func TestE2EPackageFacts(t *testing.T) {
 		}
 	}
 }
+
+// service_facts before and after a reboot, the night's health check: a
+// service enabled at boot is running again, one only started by hand is
+// not, and a play can tell. The facts are compared with the host's own
+// unit state (sshdtest's systemctl keeps it as files).
+func TestE2EServiceFactsAcrossReboot(t *testing.T) {
+	pw := "pw-" + t.Name()
+	f := sshdtest.StartT(t, 1, sshdtest.Options{SudoPassword: pw})
+	inv := becomeInventory(t, f, pw)
+	runPlayOK(t, f, inv, "", `
+- hosts: all
+  gather_facts: false
+  become: true
+  pre_reboot:
+    - systemd: {name: web, state: started, enabled: true}
+    - systemd: {name: batch, state: started}
+    - service_facts:
+    - set_fact:
+        running_before: "{{ ansible_facts.services | dict2items | selectattr('value.state', 'equalto', 'running') | map(attribute='key') | sort }}"
+  reboot: true
+  post_reboot:
+    - service_facts:
+    - name: record what came back
+      copy:
+        dest: `+sshdtest.PrivatePath+`/services.txt
+        content: |
+          before {{ running_before | join(',') }}
+          web {{ ansible_facts.services['web.service'].state }} {{ ansible_facts.services['web.service'].status }}
+          batch {{ ansible_facts.services['batch.service'].state }} {{ ansible_facts.services['batch.service'].status }}
+          missing {{ running_before | difference(ansible_facts.services | dict2items | selectattr('value.state', 'equalto', 'running') | map(attribute='key')) | join(',') }}
+`)
+	h := f.Names()[0]
+	want := "before batch.service,web.service\nweb running enabled\nbatch stopped disabled\nmissing batch.service\n"
+	if got := recordedFile(t, f, h, "services.txt"); got != want {
+		t.Errorf("services.txt:\n%s\nwant\n%s", got, want)
+	}
+	// The host's own unit state agrees.
+	for unit, active := range map[string]bool{"web.service": true, "batch.service": false} {
+		_, err := os.Stat(filepath.Join(f.HostDir(h), ".systemd", unit+".active"))
+		if (err == nil) != active {
+			t.Errorf("%s active on the host: %v, want %v", unit, err == nil, active)
+		}
+	}
+}
+
+// recordedFile is a file a task wrote in the host's private directory.
+func recordedFile(t *testing.T, f *sshdtest.Fleet, host, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(f.HostDir(host), name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -100,9 +100,11 @@
 // the reboot N minutes later and returns, `shutdown -c` cancels it.
 // systemctl's other verbs (start, stop, restart, reload, try-restart,
 // enable, disable, mask, unmask, is-active, is-enabled, is-failed, status,
-// show, daemon-reload, list-units) keep unit state as files in
-// /var/lib/drover-host/.systemd (<unit>.active, <unit>.enabled,
-// <unit>.masked; every action is also appended to journal.log), with
+// show, daemon-reload, list-units [--all], list-unit-files) keep unit
+// state as files in /var/lib/drover-host/.systemd (<unit>.active,
+// <unit>.enabled, <unit>.masked, and <unit>.known for a unit ever started
+// or enabled, as its unit file would stay; every action is also appended
+// to journal.log), with
 // systemctl's exit codes (is-active 3 when inactive, is-enabled 1 when
 // disabled, status 3 when inactive, reload 1 when inactive). Every unit
 // exists. At each boot the active units become exactly the enabled ones.

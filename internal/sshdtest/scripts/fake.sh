@@ -74,6 +74,16 @@ journal() {
 }
 
 active() { [ -e "$S/$1.active" ]; }
+
+# known_units lists every unit the host has a state file for, once (a
+# unit once started or enabled stays known, as its unit file would).
+known_units() {
+	for f in "$S"/*.known "$S"/*.active "$S"/*.enabled "$S"/*.masked; do
+		[ -e "$f" ] || continue
+		f=${f##*/}
+		echo "${f%.*}"
+	done | sort -u
+}
 enabled() { [ -e "$S/$1.enabled" ]; }
 masked() { [ -e "$S/$1.masked" ]; }
 
@@ -84,6 +94,7 @@ set_active() {
 	fi
 	mkdir -p "$S"
 	: >"$S/$1.active"
+	: >"$S/$1.known"
 	journal "$2 $1"
 }
 
@@ -111,10 +122,11 @@ show_unit() {
 }
 
 do_systemctl() {
-	verb="" units="" quiet=0 now=0 props="" value=0
+	verb="" units="" quiet=0 now=0 props="" value=0 all=0
 	while [ $# -gt 0 ]; do
 		case $1 in
 		-q | --quiet) quiet=1 ;;
+		-a | --all) all=1 ;;
 		--now) now=1 ;;
 		--value) value=1 ;;
 		-p | --property)
@@ -165,6 +177,7 @@ do_systemctl() {
 	enable | disable | mask | unmask)
 		mkdir -p "$S"
 		for u in $units; do
+			: >"$S/$u.known"
 			case $verb in
 			enable) : >"$S/$u.enabled" ;;
 			disable) rm -f "$S/$u.enabled" ;;
@@ -221,17 +234,17 @@ do_systemctl() {
 		;;
 	daemon-reload | daemon-reexec) journal "$verb" ;;
 	list-units)
-		for f in "$S"/*.active; do
-			[ -e "$f" ] || continue
-			f=${f##*/}
-			echo "${f%.active} loaded active running"
+		for u in $(known_units); do
+			if active "$u"; then
+				echo "$u loaded active running $u (drover-sshdtest fake)"
+			elif [ "$all" = 1 ]; then
+				echo "$u loaded inactive dead $u (drover-sshdtest fake)"
+			fi
 		done
 		;;
 	list-unit-files)
-		for f in "$S"/*.enabled; do
-			[ -e "$f" ] || continue
-			f=${f##*/}
-			echo "${f%.enabled} enabled"
+		for u in $(known_units); do
+			echo "$u $(file_state "$u") disabled"
 		done
 		;;
 	*)
