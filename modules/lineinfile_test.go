@@ -10,12 +10,7 @@ func TestLineinfileReplaceInsertRemove(t *testing.T) {
 	env, dir := testEnv(t)
 	f := filepath.Join(dir, "sshd_config")
 	writeFile(t, f, "Port 22\n#PermitRootLogin yes\nUsePAM yes\n", 0o600)
-	steps := []struct {
-		args    map[string]any
-		changed bool
-		msg     string
-		want    string
-	}{
+	runEditSteps(t, env, "lineinfile", f, 0o600, []editStep{
 		{map[string]any{"regexp": `^#?PermitRootLogin`, "line": "PermitRootLogin no"}, true, "line replaced",
 			"Port 22\nPermitRootLogin no\nUsePAM yes\n"},
 		{map[string]any{"regexp": `^#?PermitRootLogin`, "line": "PermitRootLogin no"}, false, "",
@@ -40,19 +35,33 @@ func TestLineinfileReplaceInsertRemove(t *testing.T) {
 			"Port 220 # was 22\nX11Forwarding no\nPermitRootLogin no\n"},
 		{map[string]any{"line": "Banner none", "state": "absent"}, false, "",
 			"Port 220 # was 22\nX11Forwarding no\nPermitRootLogin no\n"},
-	}
+	})
+}
+
+// editStep is one run of a file-editing module and what it must leave.
+type editStep struct {
+	args    map[string]any
+	changed bool
+	msg     string
+	want    string
+}
+
+// runEditSteps runs module on path for each step in turn and checks the
+// result, the content and that the file keeps mode.
+func runEditSteps(t *testing.T, env *Env, module, path string, mode os.FileMode, steps []editStep) {
+	t.Helper()
 	for i, s := range steps {
-		s.args["path"] = f
-		r := run(t, env, "lineinfile", s.args)
+		s.args["path"] = path
+		r := run(t, env, module, s.args)
 		mustOK(t, r, s.changed)
 		if r.Msg() != s.msg {
 			t.Errorf("step %d: msg %q, want %q", i, r.Msg(), s.msg)
 		}
-		if got := readFile(t, f); got != s.want {
+		if got := readFile(t, path); got != s.want {
 			t.Fatalf("step %d: content\n%q\nwant\n%q", i, got, s.want)
 		}
-		if fileMode(t, f) != 0o600 {
-			t.Fatalf("step %d: mode not kept: %o", i, fileMode(t, f))
+		if fileMode(t, path) != mode {
+			t.Fatalf("step %d: mode not kept: %o", i, fileMode(t, path))
 		}
 	}
 }
