@@ -2,6 +2,8 @@ package runner
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -176,9 +178,9 @@ func (h *hostRun) runRetries(ctx context.Context, n *playbooks.Node, vars map[st
 		}
 		res["attempts"] = i
 		if ok {
-			delete(res, "failed")
-			res["failed"] = false
-			h.applyConditions(t, vars, res)
+			// The result stays what the module (and failed_when) made it,
+			// as in Ansible: a command that exits 3 fails even when its
+			// until holds.
 			return res
 		}
 		if i < attempts {
@@ -289,10 +291,19 @@ func (h *hostRun) runOnce(ctx context.Context, n *playbooks.Node, vars map[strin
 		am["_vars"] = vars
 	}
 	if t.Async > 0 && t.Poll != nil && *t.Poll == 0 && (t.Module == "command" || t.Module == "shell") {
-		// Fire and forget (the old `shell: sleep 2 && reboot` idiom): start
-		// the command detached and report it started.
-		if raw, ok := am["_raw_params"].(string); ok {
-			am = map[string]any{"_raw_params": "nohup /bin/sh -c " + modules.ShellQuote(raw) + " </dev/null >/dev/null 2>&1 &"}
+		// A background job (also the old `shell: sleep 2 && reboot`
+		// idiom): start the command detached, its output kept for
+		// async_status, and report it started.
+		raw, ok := am["_raw_params"].(string)
+		if !ok {
+			raw, ok = am["cmd"].(string)
+		}
+		if ok {
+			if dir, _ := am["chdir"].(string); dir != "" {
+				raw = "cd " + modules.ShellQuote(dir) + " && " + raw
+			}
+			jid := asyncJobID(n.ID)
+			am = map[string]any{"_raw_params": modules.AsyncStart(jid, raw, t.Async)}
 			m, _ = modules.Lookup("shell")
 			d, fail := h.delegationFor(n.Scope, vars)
 			if fail != nil {
@@ -304,8 +315,8 @@ func (h *hostRun) runOnce(ctx context.Context, n *playbooks.Node, vars map[strin
 			}
 			r := m.Run(ctx, env, am)
 			if !r.Failed() && !r.Unreachable() {
-				r = modules.Result{"changed": true, "failed": false, "started": 1, "finished": 0,
-					"ansible_job_id": fmt.Sprintf("drover.%s.%d", h.host.Name, n.ID), "msg": "started in the background (async, poll: 0)"}
+				r = modules.Result{"changed": true, "failed": false, "started": 1, "finished": 0, "ansible_job_id": jid,
+					"results_file": "~/.ansible_async/" + jid + ".d", "msg": "started in the background (async, poll: 0)"}
 			}
 			return r
 		}
@@ -621,4 +632,12 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(ks)
 	return ks
+}
+
+// asyncJobID names a background job: unique on a host (several delegating
+// hosts may start jobs on the same delegate).
+func asyncJobID(node int) string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("j%d.%d.%s", time.Now().UnixNano(), node, hex.EncodeToString(b[:]))
 }
