@@ -94,6 +94,10 @@ type LoadOptions struct {
 	// Env is the environment of executable inventories; nil means the
 	// current process's environment.
 	Env []string
+	// VaultPassword decrypts ansible-vault encrypted group_vars/host_vars
+	// files and !vault values. Without it, an encrypted vars file is an
+	// error and !vault values stay their ciphertext.
+	VaultPassword []byte
 }
 
 func (o LoadOptions) scriptTimeout() time.Duration {

@@ -47,13 +47,17 @@ func Load(sources []string, opts LoadOptions) (*Inventory, error) {
 		if !st.IsDir() {
 			base = filepath.Dir(abs)
 		}
-		bases = append(bases, newVarsDirs(base))
+		bases = append(bases, newVarsDirs(base, opts.VaultPassword))
 		if err := parseSource(ctx, d, opts, abs, src); err != nil {
 			return nil, err
 		}
 	}
 	d.reconcile()
-	return finish(d, bases)
+	inv, err := finish(d, bases)
+	if err != nil || len(opts.VaultPassword) == 0 {
+		return inv, err
+	}
+	return inv, decryptHosts(inv, opts.VaultPassword)
 }
 
 // ignoredInDir are the entries a directory source skips (Ansible's

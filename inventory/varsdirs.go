@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/drover-sh/drover/internal/vault"
 )
 
 // varsDirs loads group_vars/ and host_vars/ next to one inventory source, as
@@ -14,12 +16,13 @@ import (
 // are cached.
 type varsDirs struct {
 	base    string
+	vault   []byte // the vault password, nil for none
 	cache   map[string]map[string]any
 	entries map[string]map[string]bool // subdir -> names in it (nil: no dir)
 }
 
-func newVarsDirs(base string) *varsDirs {
-	return &varsDirs{base: base, cache: map[string]map[string]any{}, entries: map[string]map[string]bool{}}
+func newVarsDirs(base string, vaultPassword []byte) *varsDirs {
+	return &varsDirs{base: base, vault: vaultPassword, cache: map[string]map[string]any{}, entries: map[string]map[string]bool{}}
 }
 
 var varsExts = []string{"", ".yml", ".yaml", ".json"}
@@ -40,7 +43,7 @@ func (v *varsDirs) load(subdir, name string) (map[string]any, error) {
 		return nil, err
 	}
 	for _, f := range files {
-		m, err := loadVarsFile(f)
+		m, err := loadVarsFile(f, v.vault)
 		if err != nil {
 			return nil, err
 		}
@@ -137,11 +140,20 @@ func varsDirFiles(dir string) ([]string, error) {
 	return out, nil
 }
 
-// loadVarsFile reads one YAML/JSON vars file: a mapping, or empty.
-func loadVarsFile(path string) (map[string]any, error) {
+// loadVarsFile reads one YAML/JSON vars file: a mapping, or empty. An
+// ansible-vault encrypted file is decrypted with vaultPassword.
+func loadVarsFile(path string, vaultPassword []byte) (map[string]any, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, perr(path, 0, "%v", err)
+	}
+	if vault.IsEncrypted(src) {
+		if len(vaultPassword) == 0 {
+			return nil, perr(path, 1, "the file is encrypted with ansible-vault: give --vault-password-file")
+		}
+		if src, err = vault.Decrypt(src, vaultPassword); err != nil {
+			return nil, perr(path, 1, "%v", err)
+		}
 	}
 	root, err := parseYAML(path, src)
 	if err != nil || root == nil {

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/drover-sh/drover/internal/vault"
 )
 
 // dirVars records the variable names defined in group_vars/ and host_vars/
@@ -31,8 +33,8 @@ func (l *loader) dirVars() {
 				l.meta.openDirVars = true
 				return nil
 			}
-			if IsVaultEncrypted(data) {
-				plain, err := DecryptVault(data, l.opts.VaultPassword)
+			if vault.IsEncrypted(data) {
+				plain, err := vault.Decrypt(data, l.opts.VaultPassword)
 				if err != nil {
 					l.meta.openDirVars = true
 					return nil

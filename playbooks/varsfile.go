@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/drover-sh/drover/internal/vault"
 )
 
 // LoadVarsFile reads a YAML variables file (vars_files, group_vars,
@@ -37,14 +39,14 @@ func (l *loader) varsFile(at Pos, path string, needPassword bool) (map[string]an
 		}
 		return nil, false
 	}
-	if IsVaultEncrypted(data) {
+	if vault.IsEncrypted(data) {
 		if l.opts.VaultPassword == nil {
 			if needPassword {
 				l.c.add(at, "%s is encrypted with ansible-vault: give --vault-password-file", path)
 			}
 			return nil, false
 		}
-		plain, err := DecryptVault(data, l.opts.VaultPassword)
+		plain, err := vault.Decrypt(data, l.opts.VaultPassword)
 		if err != nil {
 			l.c.add(at, "cannot decrypt %s: %v", path, err)
 			return nil, false

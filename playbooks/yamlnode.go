@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/drover-sh/drover/internal/vault"
 )
 
 // Vaulted is a `!vault` value that could not be decrypted because no vault
@@ -138,7 +140,7 @@ func (l *loader) scalar(file string, n *yaml.Node) any {
 		if l.opts.VaultPassword == nil {
 			return Vaulted{Pos: pos(file, n)}
 		}
-		plain, err := DecryptVault([]byte(n.Value), l.opts.VaultPassword)
+		plain, err := vault.Decrypt([]byte(n.Value), l.opts.VaultPassword)
 		if err != nil {
 			l.c.add(pos(file, n), "cannot decrypt !vault value: %v", err)
 			return ""

@@ -487,6 +487,9 @@ func (h *hostRun) env(ctx context.Context, n *playbooks.Node, vars map[string]an
 	if pass == "" {
 		pass = h.pr.opts.BecomePassword
 	}
+	if strings.HasPrefix(strings.TrimSpace(pass), "$ANSIBLE_VAULT;") {
+		return nil, keywordError{errors.New("the become password is encrypted with ansible-vault (!vault): give --vault-password-file")}
+	}
 	if v, ok := becomeVars["ansible_become"]; ok && v != nil {
 		become = template.Truthy(v)
 	}

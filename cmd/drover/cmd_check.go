@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -66,13 +64,9 @@ func runCheck(ctx context.Context, o checkOptions, args []string, stdout, stderr
 	if err != nil {
 		return fmt.Errorf("%w: %v", errInvalid, err)
 	}
-	var vaultPass []byte
-	if o.VaultPasswordFile != "" {
-		b, err := os.ReadFile(o.VaultPasswordFile)
-		if err != nil {
-			return usagef("--vault-password-file: %v", err)
-		}
-		vaultPass = []byte(strings.TrimRight(string(b), "\r\n"))
+	vaultPass, err := readVaultPassword(o.VaultPasswordFile)
+	if err != nil {
+		return usagef("%v", err)
 	}
 	extra, err := parseExtraVars(o.ExtraVars)
 	if err != nil {
@@ -89,7 +83,7 @@ func runCheck(ctx context.Context, o checkOptions, args []string, stdout, stderr
 	haveInv := false
 	var hostNames []string
 	if len(sources) > 0 {
-		inv, err := inventory.Load(sources, inventory.LoadOptions{Context: ctx})
+		inv, err := inventory.Load(sources, inventory.LoadOptions{Context: ctx, VaultPassword: vaultPass})
 		if err != nil {
 			return err
 		}

@@ -18,6 +18,9 @@ type inventoryOptions struct {
 	Graph     bool
 	Host      string
 	Limit     string
+	// VaultPasswordFile decrypts encrypted group_vars/host_vars files and
+	// !vault values (which --list and --host then print in clear).
+	VaultPasswordFile string
 }
 
 // AddFlags registers the flags on fs.
@@ -27,6 +30,7 @@ func (o *inventoryOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.Graph, "graph", false, "print the group tree (optionally from the group given as argument)")
 	fs.StringVar(&o.Host, "host", "", "print one host's merged variables as JSON")
 	fs.StringVarP(&o.Limit, "limit", "l", "", "restrict to hosts matching PATTERN, or listed in @FILE")
+	fs.StringVar(&o.VaultPasswordFile, "vault-password-file", "", "file holding the ansible-vault password")
 }
 
 // inventoryUsageError is a misuse of `drover inventory` (bad flag
@@ -55,7 +59,11 @@ func runInventory(ctx context.Context, o inventoryOptions, args []string, stdout
 	if len(args) > 0 && !o.Graph {
 		return &inventoryUsageError{fmt.Sprintf("drover inventory: unexpected arguments: %s", strings.Join(args, " "))}
 	}
-	inv, err := inventory.Load(o.Inventory, inventory.LoadOptions{Context: ctx})
+	pw, err := readVaultPassword(o.VaultPasswordFile)
+	if err != nil {
+		return &inventoryUsageError{err.Error()}
+	}
+	inv, err := inventory.Load(o.Inventory, inventory.LoadOptions{Context: ctx, VaultPassword: pw})
 	if err != nil {
 		return err
 	}

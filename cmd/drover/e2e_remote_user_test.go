@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/drover-sh/drover/internal/sshdtest"
+	"github.com/drover-sh/drover/internal/vault"
 )
 
 // userInventory writes an inventory of the fleet (host keys checked, the
@@ -243,4 +246,54 @@ func TestE2ETemplatedBecome(t *testing.T) {
 			t.Errorf("%s %s: ran as %q, want %q", c.host, c.file, got, c.want)
 		}
 	}
+}
+
+// A become password kept as a !vault value in the inventory (as teams keep
+// it in group_vars) is decrypted with --vault-password-file and reaches
+// sudo; it is never printed or journaled. Without the password file the
+// ciphertext would reach sudo and the task fail.
+func TestE2EVaultedBecomePasswordInInventory(t *testing.T) {
+	pw := "pw-" + t.Name()
+	f := sshdtest.StartT(t, 1, sshdtest.Options{SudoPassword: pw})
+	vaultPass := "vault-" + t.Name()
+	enc, err := vault.Encrypt([]byte(pw), []byte(vaultPass), bytes.Repeat([]byte{3}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	block := "      ansible_become_password: !vault |\n          " + strings.ReplaceAll(strings.TrimSpace(string(enc)), "\n", "\n          ") + "\n"
+	inv := userInventory(t, f, "    ansible_user: "+sshdtest.SudoUser+"\n", func(_ int, h sshdtest.HostInfo) string {
+		return addrVars(h) + block
+	})
+	dir := t.TempDir()
+	passFile := filepath.Join(dir, "vault-pass")
+	writeFile(t, passFile, vaultPass+"\n")
+	p := filepath.Join(dir, "play.yml")
+	writeFile(t, p, `
+- hosts: all
+  gather_facts: false
+  become: true
+  tasks:
+    - name: as whom
+      shell: `+recordUser("vaulted-become")+`
+`)
+	state := t.TempDir()
+	run := func(extra ...string) ([]byte, error) {
+		cmd := exec.Command(droverBin, append([]string{"run", p, "-vv", "-i", inv, "--known-hosts", f.KnownHostsPath(),
+			"--state-dir", state, "--events", filepath.Join(state, "events.jsonl")}, extra...)...)
+		cmd.Env = append(os.Environ(), "NO_COLOR=1", "HOME="+filepath.Dir(state))
+		return cmd.CombinedOutput()
+	}
+	// Without the vault password: a clear failure, not the ciphertext
+	// handed to sudo.
+	if out, err := run(); err == nil || !strings.Contains(string(out), "the become password is encrypted with ansible-vault (!vault): give --vault-password-file") {
+		t.Fatalf("drover run without --vault-password-file: %v\n%s", err, out)
+	}
+	out, err := run("--vault-password-file", passFile)
+	if err != nil {
+		t.Fatalf("drover run: %v\n%s", err, out)
+	}
+	if got := recordedUser(f, f.Names()[0], "vaulted-become"); got != "root" {
+		t.Errorf("ran as %q, want root (sudo with the vaulted password)", got)
+	}
+	assertNoSecret(t, pw, string(out), state)
 }

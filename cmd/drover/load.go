@@ -59,13 +59,9 @@ func loadInputs(o commonOptions, path string, needInventory bool, stderr io.Writ
 	if cfg.HostKeyChecking != nil && !*cfg.HostKeyChecking {
 		fmt.Fprintf(stderr, "WARNING: %s sets host_key_checking = False: host keys will NOT be verified; anyone on the path can impersonate your hosts\n", cfg.File)
 	}
-	var vaultPass []byte
-	if o.VaultPasswordFile != "" {
-		b, err := os.ReadFile(o.VaultPasswordFile)
-		if err != nil {
-			return nil, usagef("--vault-password-file: %v", err)
-		}
-		vaultPass = []byte(strings.TrimRight(string(b), "\r\n"))
+	vaultPass, err := readVaultPassword(o.VaultPasswordFile)
+	if err != nil {
+		return nil, usagef("%v", err)
 	}
 	in.vault = vaultPass
 	if in.extra, err = parseExtraVars(o.ExtraVars); err != nil {
@@ -86,7 +82,7 @@ func loadInputs(o commonOptions, path string, needInventory bool, stderr io.Writ
 		known = append(known, k)
 	}
 	if len(sources) > 0 {
-		inv, err := inventory.Load(sources, inventory.LoadOptions{})
+		inv, err := inventory.Load(sources, inventory.LoadOptions{VaultPassword: vaultPass})
 		if err != nil {
 			return nil, err
 		}
@@ -191,6 +187,18 @@ func withUser(h *runner.Host, user string) {
 	if _, ok := h.Vars["ansible_user"]; !ok {
 		h.Vars = withVar(h.Vars, "ansible_user", user)
 	}
+}
+
+// readVaultPassword reads --vault-password-file (nil when not given).
+func readVaultPassword(file string) ([]byte, error) {
+	if file == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("--vault-password-file: %v", err)
+	}
+	return []byte(strings.TrimRight(string(b), "\r\n")), nil
 }
 
 // inventoryHostNames are the inventory's host names, which delegate_to

@@ -1,4 +1,6 @@
-package playbooks
+// Package vault reads and writes ansible-vault payloads (format 1.1 and
+// 1.2, AES256), for vars files, inventories and !vault values.
+package vault
 
 import (
 	"bytes"
@@ -16,21 +18,21 @@ import (
 // vaultHeader starts every ansible-vault encrypted file or value.
 const vaultHeader = "$ANSIBLE_VAULT;"
 
-// ErrVaultPassword is returned (wrapped) when a vault's HMAC does not match:
+// ErrPassword is returned (wrapped) when a vault's HMAC does not match:
 // the password is wrong or the data was altered.
-var ErrVaultPassword = errors.New("vault: wrong password or corrupted data (HMAC mismatch)")
+var ErrPassword = errors.New("vault: wrong password or corrupted data (HMAC mismatch)")
 
-// IsVaultEncrypted reports whether data is ansible-vault encrypted.
-func IsVaultEncrypted(data []byte) bool {
+// IsEncrypted reports whether data is ansible-vault encrypted.
+func IsEncrypted(data []byte) bool {
 	return bytes.HasPrefix(bytes.TrimLeft(data, " \t\r\n"), []byte(vaultHeader))
 }
 
-// DecryptVault decrypts an ansible-vault "$ANSIBLE_VAULT;1.1;AES256" (or
+// Decrypt decrypts an ansible-vault "$ANSIBLE_VAULT;1.1;AES256" (or
 // 1.2 with a vault id) payload with password, exactly as ansible-vault does:
 // PBKDF2-SHA256 with 10000 iterations derives an AES-256 key, an HMAC-SHA256
 // key and a CTR IV; the HMAC over the ciphertext is checked before
 // decrypting; the PKCS#7 padding is removed.
-func DecryptVault(data, password []byte) ([]byte, error) {
+func Decrypt(data, password []byte) ([]byte, error) {
 	text := strings.TrimSpace(string(data))
 	header, body, ok := strings.Cut(text, "\n")
 	if !ok {
@@ -71,7 +73,7 @@ func DecryptVault(data, password []byte) ([]byte, error) {
 	h := hmac.New(sha256.New, macKey)
 	h.Write(ct)
 	if !hmac.Equal(h.Sum(nil), mac) {
-		return nil, ErrVaultPassword
+		return nil, ErrPassword
 	}
 	block, err := aes.NewCipher(cipherKey)
 	if err != nil {
@@ -82,10 +84,10 @@ func DecryptVault(data, password []byte) ([]byte, error) {
 	return unpadPKCS7(plain)
 }
 
-// EncryptVault encrypts plain in ansible-vault 1.1 AES256 format with the
+// Encrypt encrypts plain in ansible-vault 1.1 AES256 format with the
 // given salt (32 random bytes in ansible-vault). It exists for tests and
 // tools; the output is readable by ansible-vault.
-func EncryptVault(plain, password, salt []byte) ([]byte, error) {
+func Encrypt(plain, password, salt []byte) ([]byte, error) {
 	cipherKey, macKey, iv, err := vaultKeys(password, salt)
 	if err != nil {
 		return nil, err
