@@ -183,6 +183,9 @@ func (d *Dialer) resolve(ctx context.Context, t modules.Target) (*hostParams, er
 	}
 
 	p.password = varString(t.Vars, "ansible_password", "ansible_ssh_pass", "ansible_ssh_password")
+	if strings.HasPrefix(strings.TrimSpace(p.password), "$ANSIBLE_VAULT;") {
+		return nil, fmt.Errorf("the SSH password (ansible_password) is encrypted with ansible-vault (!vault): give --vault-password-file")
+	}
 	if p.password == "" {
 		p.password = d.cfg.Password
 	}

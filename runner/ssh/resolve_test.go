@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -181,5 +182,20 @@ func TestResolvePrecedence(t *testing.T) {
 	}
 	if got := p.addr(); got != "cli.example:"+strconv.Itoa(22) {
 		t.Fatalf("addr %s", got)
+	}
+}
+
+// An SSH password still encrypted (no vault password given) is a clear
+// error before any connection, not a failed login with the ciphertext.
+func TestResolveRefusesVaultedPassword(t *testing.T) {
+	isolate(t)
+	d, err := New(Config{SSHConfigFiles: []string{}, KnownHostsFiles: []string{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = d.resolve(t.Context(), modules.Target{Name: "h", Addr: "h", Vars: map[string]any{
+		"ansible_password": "$ANSIBLE_VAULT;1.1;AES256\n6162"}})
+	if err == nil || !strings.Contains(err.Error(), "encrypted with ansible-vault (!vault): give --vault-password-file") {
+		t.Fatalf("err = %v", err)
 	}
 }
