@@ -61,8 +61,9 @@ func (l *loader) includeTasks(file string, t *Task, kv pair) []*Task {
 }
 
 // includeKeywordsOK refuses keywords that cannot apply to an inlined include.
-// A loop is include_tasks' only (Ansible refuses it on import_tasks): the
-// included tasks run once per item (see Program, loop regions).
+// A loop is include_tasks' and include_role's only (Ansible refuses it on
+// imports): the included tasks run once per item (see Program, loop
+// regions).
 func (l *loader) includeKeywordsOK(t *Task, what string) bool {
 	tm := l.meta.task(t)
 	ok := true
@@ -71,14 +72,14 @@ func (l *loader) includeKeywordsOK(t *Task, what string) bool {
 	for _, w := range LoopLookups {
 		loopKeys = append(loopKeys, "with_"+w)
 	}
-	if what != "include_tasks" {
+	if what != "include_tasks" && what != "include_role" {
 		keys = append(keys, loopKeys...)
 	}
 	for _, k := range keys {
 		if at, has := tm.keys[k]; has {
 			why := "drover inlines included tasks before running; put it on the included tasks"
 			if slices.Contains(loopKeys, k) {
-				why = "Ansible does not loop over an import (use include_tasks)"
+				why = "Ansible does not loop over an import (use include_tasks or include_role)"
 			}
 			l.c.add(at, "'%s' is not supported on %s: %s", k, what, why)
 			ok = false

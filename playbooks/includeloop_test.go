@@ -59,8 +59,8 @@ func TestIncludeTasksLoopErrors(t *testing.T) {
 		}
 	}
 	text := checkErrors(t, p, ValidateOptions{},
-		"site.yml:4:13: 'loop' is not supported on import_tasks: Ansible does not loop over an import (use include_tasks)",
-		"reboot.yml:1:3: reboot inside an include_tasks loop is not supported",
+		"site.yml:4:13: 'loop' is not supported on import_tasks: Ansible does not loop over an import (use include_tasks or include_role)",
+		"reboot.yml:1:3: reboot inside a looped include (include_tasks, include_role) is not supported",
 		"undefined variable 'missing_thing'",
 	)
 	// svc is the loop variable of the include around step.yml's task.

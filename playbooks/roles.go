@@ -123,6 +123,7 @@ func (l *loader) includeRole(file string, t *Task, kv pair) []*Task {
 		tm.broken = true
 		return []*Task{t}
 	}
+	t.Include = what + ": " + name
 	return l.wrap(t, []*Task{rb})
 }
 

@@ -316,7 +316,7 @@ func (v *validator) task(t *Task, handlers map[string]bool, handlerNames []strin
 		v.c.add(at, "reboot cannot be delegated (delegate_to %s): drover reboots the play's own hosts, one batch at a time; it would reboot %s", d, what)
 	}
 	if t.Module == "reboot" && len(v.loopVars) > 0 {
-		v.c.add(t.Pos, "reboot inside an include_tasks loop is not supported: a host reboots once, at the play's reboot barrier")
+		v.c.add(t.Pos, "reboot inside a looped include (include_tasks, include_role) is not supported: a host reboots once, at the play's reboot barrier")
 	}
 	outer, outerLoop, outerDefaults := v.delegating, v.loopVars, v.moduleDefaults
 	if t.DelegateTo != "" {

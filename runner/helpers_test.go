@@ -49,8 +49,12 @@ func compile(t *testing.T, text string) []*playbooks.Program {
 func compileFiles(t *testing.T, files map[string]string) []*playbooks.Program {
 	t.Helper()
 	dir := t.TempDir()
-	for name, text := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+	for name, text := range files { // names may have directories: roles/r/tasks/main.yml
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -150,3 +150,28 @@ func TestResumeInsideIncludeLoop(t *testing.T) {
 		}
 	}
 }
+
+// include_role with a loop runs the role once per item, with the role's
+// defaults and the item in its variables.
+func TestIncludeRoleLoop(t *testing.T) {
+	f := testFleet(t, 1, 1, 100*time.Millisecond, nil)
+	res, _ := runFiles(t, f, map[string]string{
+		"playbook.yml": `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - include_role: {name: drain}
+      loop: [lb1, lb2]
+      loop_control: {loop_var: balancer}
+`,
+		"roles/drain/defaults/main.yml": "drain_mode: soft\n",
+		"roles/drain/tasks/main.yml":    "- shell: echo \"{{ drain_mode }} {{ balancer }} {{ ansible_loop.index }}\" >> drained\n",
+	})
+	h := res.Hosts[0]
+	if h.Status != StatusChanged {
+		t.Fatalf("%s: %s %s", h.Name, h.Status, h.Msg)
+	}
+	if got, want := hostFile(f, h.Name, "drained"), "soft lb1 1\nsoft lb2 2\n"; got != want {
+		t.Errorf("drained = %q, want %q", got, want)
+	}
+}
