@@ -95,7 +95,7 @@ func parseAsyncStatus(jid string, out []byte) Result {
 	rc, err1 := strconv.Atoi(f[1])
 	no, err2 := strconv.Atoi(f[2])
 	ne, err3 := strconv.Atoi(f[3])
-	if err1 != nil || err2 != nil || err3 != nil || no+ne > len(rest) {
+	if err1 != nil || err2 != nil || err3 != nil || no < 0 || ne < 0 || no+ne > len(rest) {
 		return Fail(fmt.Sprintf("async_status: unexpected output %q", header))
 	}
 	stdout, stderr := rest[:no], rest[no:no+ne]
