@@ -47,3 +47,36 @@ func TestSetupAndPing(t *testing.T) {
 		t.Errorf("pinged = %q", got)
 	}
 }
+
+// A task name with a template is rendered with the host's variables in
+// the events (and the failure message); one that cannot be rendered (a
+// loop's item) stays as written.
+func TestTaskNamesRendered(t *testing.T) {
+	f := testFleet(t, 1, 1, 100*time.Millisecond, nil)
+	h := f.Hosts()[0]
+	res, rec := runPlay(t, f, `
+- hosts: all
+  gather_facts: false
+  vars:
+    lb: lb01
+  tasks:
+    - name: drain {{ inventory_hostname }} from {{ lb }}
+      command: "true"
+    - name: each {{ item }}
+      command: "true"
+      loop: [a]
+    - name: fail on {{ inventory_hostname }}
+      command: "false"
+`, nil)
+	var names []string
+	for _, e := range rec.of(EvTaskResult) {
+		names = append(names, e.Task)
+	}
+	want := "drain " + h + " from lb01|each {{ item }}|fail on " + h
+	if got := strings.Join(names, "|"); got != want {
+		t.Errorf("task_result names %q, want %q", got, want)
+	}
+	if s := res.Hosts[0]; !strings.HasPrefix(s.Msg, "fail on "+h+" (") {
+		t.Errorf("host message %q", s.Msg)
+	}
+}

@@ -32,7 +32,7 @@ func (h *hostRun) runTask(ctx context.Context, n *playbooks.Node) outcome {
 		defer release()
 	}
 	start := time.Now()
-	h.pr.emit(&Event{Type: EvTaskStarted, Host: h.host.Name, Task: n.Task.DisplayName(), Node: n.ID, Pos: n.Task.Pos.String()})
+	h.pr.emit(&Event{Type: EvTaskStarted, Host: h.host.Name, Task: h.taskName(n, vars), Node: n.ID, Pos: n.Task.Pos.String()})
 	var res modules.Result
 	if n.Scope.RunOnce {
 		res = h.pr.once(h.onceKey(n.ID), func() modules.Result { return h.runLoop(ctx, n, vars) })
@@ -552,7 +552,8 @@ func (h *hostRun) finish(n *playbooks.Node, vars map[string]any, res modules.Res
 			h.notified[nt] = true
 		}
 	}
-	ev := &Event{Type: EvTaskResult, Host: h.host.Name, Task: t.DisplayName(), Node: n.ID, Pos: t.Pos.String(),
+	name := h.taskName(n, vars)
+	ev := &Event{Type: EvTaskResult, Host: h.host.Name, Task: name, Node: n.ID, Pos: t.Pos.String(),
 		Status: status, Duration: d.Seconds(), Msg: res.Msg(), Register: t.Register, Delegate: delegatedTo(res),
 		Item: h.loopItem()}
 	if rc, ok := res["rc"].(int); ok {
@@ -574,11 +575,11 @@ func (h *hostRun) finish(n *playbooks.Node, vars map[string]any, res modules.Res
 		h.msg = res.Msg()
 		return outUnreachable
 	case status == StatusFailed && !ignored:
-		h.msg = fmt.Sprintf("%s (%s): %s", t.DisplayName(), t.Pos, res.Msg())
-		h.setFact("ansible_failed_task", map[string]any{"name": t.DisplayName()})
+		h.msg = fmt.Sprintf("%s (%s): %s", name, t.Pos, res.Msg())
+		h.setFact("ansible_failed_task", map[string]any{"name": name})
 		h.setFact("ansible_failed_result", map[string]any(res))
 		if h.pr.play.AnyErrorsFatal {
-			h.pr.halt(fmt.Sprintf("any_errors_fatal: %s failed on %s", t.DisplayName(), h.host.Name))
+			h.pr.halt(fmt.Sprintf("any_errors_fatal: %s failed on %s", name, h.host.Name))
 		}
 		return outFailed
 	}
@@ -643,4 +644,20 @@ func asyncJobID(node int) string {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	return fmt.Sprintf("j%d.%d.%s", time.Now().UnixNano(), node, hex.EncodeToString(b[:]))
+}
+
+// taskName is the task's name as the host sees it: a name with a template
+// ("drain {{ inventory_hostname }}") rendered with the host's variables,
+// else as written (Ansible leaves a name it cannot render as written too,
+// as with a loop's item).
+func (h *hostRun) taskName(n *playbooks.Node, vars map[string]any) string {
+	name := n.Task.DisplayName()
+	if !hasTemplate(name) {
+		return name
+	}
+	r, err := h.pr.opts.Templater.RenderString(name, vars)
+	if err != nil {
+		return name
+	}
+	return r
 }
