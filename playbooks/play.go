@@ -63,10 +63,10 @@ func (l *loader) readPlay(file string, n *yaml.Node) *Play {
 		case "become_method":
 			p.BecomeMethod = l.becomeMethod(file, v)
 		case "remote_user":
+			// A template ("{{ deploy_user }}") is rendered per host like
+			// any templated connection variable (it becomes the
+			// ansible_user of hosts without one).
 			p.RemoteUser, _ = l.str(file, v, key)
-			if strings.Contains(p.RemoteUser, "{{") || strings.Contains(p.RemoteUser, "{%") {
-				l.c.add(pos(file, v), "a templated remote_user is not supported: drover needs the login user before running (set ansible_user in the inventory, or write the name)")
-			}
 		case "vars":
 			p.Vars = l.varsMap(file, v, "vars")
 		case "vars_files":

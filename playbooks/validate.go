@@ -220,8 +220,17 @@ func (v *validator) play(p *Play) {
 	for k, val := range p.Vars {
 		v.templateSyntaxDeep(p.Pos, "vars."+k, val)
 	}
-	v.templateSyntaxDeep(p.Pos, "become", p.BecomeExpr)
-	v.templateSyntaxDeep(p.Pos, "become_user", p.BecomeUser)
+	keyPos := func(k string) Pos {
+		if pm != nil {
+			if at, ok := pm.keys[k]; ok {
+				return at
+			}
+		}
+		return p.Pos
+	}
+	v.templateSyntaxDeep(keyPos("become"), "become", p.BecomeExpr)
+	v.templateSyntaxDeep(keyPos("become_user"), "become_user", p.BecomeUser)
+	v.templateSyntaxDeep(keyPos("remote_user"), "remote_user", p.RemoteUser)
 	for _, list := range [][]*Task{p.PreTasks, p.Tasks, p.PreReboot} {
 		v.tasks(list, handlers, handlerNames)
 	}

@@ -297,3 +297,27 @@ func TestE2EVaultedBecomePasswordInInventory(t *testing.T) {
 	}
 	assertNoSecret(t, pw, string(out), state)
 }
+
+// A play's remote_user may be a template, rendered per host like any
+// templated connection variable (it was refused).
+func TestE2ETemplatedRemoteUser(t *testing.T) {
+	f := sshdtest.StartT(t, 2, sshdtest.Options{SudoPassword: "unused-" + t.Name()})
+	inv := userInventory(t, f, "", func(i int, h sshdtest.HostInfo) string {
+		return addrVars(h) + map[bool]string{true: "      login: root\n", false: "      login: " + sshdtest.SudoUser + "\n"}[i == 0]
+	})
+	runPlayOK(t, f, inv, "", `
+- hosts: all
+  remote_user: "{{ login }}"
+  gather_facts: false
+  tasks:
+    - name: who logged in
+      shell: `+recordUser("tmpl-login")+`
+`)
+	h1, h2 := f.Names()[0], f.Names()[1]
+	if got := recordedUser(f, h1, "tmpl-login"); got != "root" {
+		t.Errorf("%s: login user %q, want root", h1, got)
+	}
+	if got := recordedUser(f, h2, "tmpl-login"); got != sshdtest.SudoUser {
+		t.Errorf("%s: login user %q, want %s", h2, got, sshdtest.SudoUser)
+	}
+}
