@@ -232,36 +232,57 @@ func TestGatherTimeout(t *testing.T) {
 }
 
 // meta: end_batch ends the batch for all its hosts (the host that runs it
-// at once, the others at their next step); the next batch runs. meta:
-// reset_connection makes the next task log in again.
-func TestMetaEndBatchAndResetConnection(t *testing.T) {
+// at once, the others at their next step); the next batch runs. The
+// batch's first host signals, through a file outside the hosts, that it
+// is about to run end_batch; the other waits for that, then pauses, and
+// must not reach its last task.
+func TestMetaEndBatch(t *testing.T) {
 	f := testFleet(t, 4, 1, 100*time.Millisecond, nil)
+	sig := t.TempDir()
 	res, _ := runPlay(t, f, `
 - hosts: all
   gather_facts: false
   serial: 2
   tasks:
     - shell: echo ran > first
-    - meta: reset_connection
-    - shell: echo ran > second
+    - shell: touch `+sig+`/"{{ ansible_play_batch[0] }}"
+      when: inventory_hostname == ansible_play_batch[0]
     - meta: end_batch
       when: inventory_hostname == ansible_play_batch[0]
+    - shell: i=0; while [ ! -e `+sig+`/"{{ ansible_play_batch[0] }}" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done
     - pause:
-        seconds: 1
+        seconds: 2
     - shell: echo ran > after
 `, nil)
 	for _, h := range res.Hosts {
 		if h.Status != StatusChanged {
 			t.Errorf("%s: %s %s", h.Name, h.Status, h.Msg)
 		}
-		if hostFile(f, h.Name, "first") != "ran\n" || hostFile(f, h.Name, "second") != "ran\n" {
-			t.Errorf("%s: a batch did not run", h.Name)
+		if hostFile(f, h.Name, "first") != "ran\n" {
+			t.Errorf("%s: its batch did not run", h.Name)
 		}
 		if hostFile(f, h.Name, "after") != "" {
 			t.Errorf("%s: ran past the batch's end_batch", h.Name)
 		}
-		if n := f.Connections(h.Name); n != 2 {
-			t.Errorf("%s: %d connections, want 2 (reset_connection)", h.Name, n)
-		}
+	}
+}
+
+// meta: reset_connection makes the next task log in again.
+func TestMetaResetConnection(t *testing.T) {
+	f := testFleet(t, 1, 1, 100*time.Millisecond, nil)
+	runPlay(t, f, `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - shell: echo ran > first
+    - meta: reset_connection
+    - shell: echo ran > second
+`, nil)
+	h := f.Hosts()[0]
+	if hostFile(f, h, "second") != "ran\n" {
+		t.Errorf("%s: the task after reset_connection did not run", h)
+	}
+	if n := f.Connections(h); n != 2 {
+		t.Errorf("%s: %d connections, want 2 (reset_connection)", h, n)
 	}
 }

@@ -154,7 +154,7 @@ func TestDelegateUnreachableThenBack(t *testing.T) {
 // next task delegated to it connects again instead of failing on the dead
 // connection.
 func TestDelegateReconnectsAfterLostConnection(t *testing.T) {
-	f := testFleet(t, 2, 1, 200*time.Millisecond, nil)
+	f := testFleet(t, 2, 1, 200*time.Millisecond, nil) // back long before the 3 s pause ends
 	lb := f.Hosts()[1]
 	res, rec, _ := runDelegating(t, f, 0, `
 - hosts: all
@@ -165,7 +165,7 @@ func TestDelegateReconnectsAfterLostConnection(t *testing.T) {
       delegate_to: `+lb+`
       ignore_unreachable: true
     - pause:
-        seconds: 1
+        seconds: 3
     - name: after it is back
       shell: echo back >> after.log
       delegate_to: `+lb+`
