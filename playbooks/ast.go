@@ -138,6 +138,7 @@ type Task struct {
 	CheckMode         *bool
 	Throttle          int
 	ModuleDefaults    ModuleDefaults // module_defaults on the task or block
+	AnyErrorsFatal    bool           // a failure here stops the roll (as the play's)
 	Async             time.Duration
 	Poll              *int
 

@@ -22,6 +22,7 @@ var taskKeys = []string{
 	"notify", "listen", "become", "become_user", "become_method", "tags", "no_log",
 	"delegate_to", "local_action", "action", "run_once", "environment", "timeout", "vars",
 	"check_mode", "throttle", "async", "poll", "args", "block", "rescue", "always", "module_defaults",
+	"any_errors_fatal",
 	"include_tasks", "import_tasks", "include_role", "import_role",
 }
 
@@ -30,6 +31,7 @@ var blockKeys = []string{
 	"name", "block", "rescue", "always", "when", "become", "become_user", "become_method",
 	"tags", "vars", "environment", "ignore_errors", "ignore_unreachable", "no_log",
 	"delegate_to", "run_once", "check_mode", "throttle", "timeout", "notify", "module_defaults",
+	"any_errors_fatal",
 }
 
 // supportedBecomeMethods are the privilege escalation methods drover has.
@@ -75,7 +77,6 @@ var refusedKeys = map[string]string{
 	"with_random_choice":       "drover does not support with_random_choice",
 	"with_inventory_hostnames": "use loop with groups['...']",
 	"loop_with":                "use loop",
-	"any_errors_fatal":         "any_errors_fatal is a play-level key in drover",
 	"max_fail_percentage":      "max_fail_percentage is a play-level key in drover",
 	"serial":                   "serial is a play-level key in drover",
 	"remote_user":              "remote_user is a play-level key in drover",

@@ -68,6 +68,9 @@ type Scope struct {
 	Timeout           time.Duration
 	IgnoreUnreachable bool
 	Notify            []string // added to the task's own
+	// AnyErrorsFatal: a failure of this task stops the roll (the play's,
+	// a block's or the task's any_errors_fatal).
+	AnyErrorsFatal bool
 	// ModuleDefaults are the play's, blocks' and task's module_defaults,
 	// outer first (see Defaults).
 	ModuleDefaults []ModuleDefaults
@@ -121,7 +124,8 @@ func Compile(p *Play) *Program {
 	// Vars[0] is always the play's vars (vars_files go right above them).
 	base := &Scope{Become: p.Become, BecomeExpr: p.BecomeExpr, BecomeUser: p.BecomeUser, Tags: p.Tags, Vars: []map[string]any{p.Vars},
 		Throttle: p.Throttle, CheckMode: p.CheckMode, IgnoreErrors: p.IgnoreErrors,
-		IgnoreUnreachable: p.IgnoreUnreachable, NoLog: p.NoLog, RunOnce: p.RunOnce, Timeout: p.Timeout}
+		IgnoreUnreachable: p.IgnoreUnreachable, NoLog: p.NoLog, RunOnce: p.RunOnce, Timeout: p.Timeout,
+		AnyErrorsFatal: p.AnyErrorsFatal}
 	if len(p.ModuleDefaults) > 0 {
 		base.ModuleDefaults = []ModuleDefaults{p.ModuleDefaults}
 	}
@@ -325,6 +329,7 @@ func (sc *Scope) with(t *Task) *Scope {
 		n.Timeout = t.Timeout
 	}
 	n.IgnoreUnreachable = sc.IgnoreUnreachable || t.IgnoreUnreachable
+	n.AnyErrorsFatal = sc.AnyErrorsFatal || t.AnyErrorsFatal
 	if len(t.Notify) > 0 {
 		n.Notify = append(append([]string{}, sc.Notify...), t.Notify...)
 	}

@@ -162,6 +162,8 @@ func (l *loader) taskKeyword(file string, t *Task, kv pair, handler bool) {
 		t.Throttle, _ = l.integer(file, v, key)
 	case "module_defaults":
 		t.ModuleDefaults = l.moduleDefaults(file, v)
+	case "any_errors_fatal":
+		t.AnyErrorsFatal, _ = l.boolean(file, v, key)
 	case "async":
 		t.Async, _ = l.duration(file, v, key)
 	case "poll":

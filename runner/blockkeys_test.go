@@ -286,3 +286,34 @@ func TestMetaResetConnection(t *testing.T) {
 		t.Errorf("%s: %d connections, want 2 (reset_connection)", h, n)
 	}
 }
+
+// any_errors_fatal on a block (or a task) stops the roll when one of its
+// tasks fails on any host, as the play's does (it was refused there). The
+// other hosts wait for the failing one's signal, then must not reach their
+// last task.
+func TestAnyErrorsFatalOnABlock(t *testing.T) {
+	f := testFleet(t, 3, 1, 100*time.Millisecond, nil)
+	sig := t.TempDir()
+	first := f.Hosts()[0]
+	res, _ := runPlay(t, f, `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - block:
+        - shell: touch `+sig+`/failing; exit 1
+          when: inventory_hostname == '`+first+`'
+      any_errors_fatal: true
+    - shell: i=0; while [ ! -e `+sig+`/failing ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done
+    - pause:
+        seconds: 2
+    - shell: echo ran > after
+`, nil)
+	if !strings.Contains(res.Stopped, "any_errors_fatal") {
+		t.Errorf("the roll did not stop: %q", res.Stopped)
+	}
+	for _, h := range res.Hosts {
+		if hostFile(f, h.Name, "after") != "" {
+			t.Errorf("%s: ran past the fatal failure (%s)", h.Name, h.Status)
+		}
+	}
+}

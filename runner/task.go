@@ -578,7 +578,7 @@ func (h *hostRun) finish(n *playbooks.Node, vars map[string]any, res modules.Res
 		h.msg = fmt.Sprintf("%s (%s): %s", name, t.Pos, res.Msg())
 		h.setFact("ansible_failed_task", map[string]any{"name": name})
 		h.setFact("ansible_failed_result", map[string]any(res))
-		if h.pr.play.AnyErrorsFatal {
+		if n.Scope.AnyErrorsFatal { // the play's, a block's or the task's
 			h.pr.halt(fmt.Sprintf("any_errors_fatal: %s failed on %s", name, h.host.Name))
 		}
 		return outFailed
