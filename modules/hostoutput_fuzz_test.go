@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// The parsers of what hosts print (package_facts, service_facts,
+// The parsers of what hosts print (package_facts, service_facts, find,
 // async_status) never panic on any output, and what they return is well
 // formed: a package entry has its name, a service its state, a finished
 // job an rc.
@@ -17,6 +17,7 @@ func FuzzHostOutputParsers(f *testing.F) {
 		"finished 3 8 5\npatched\nwarn\n",
 		"finished -4 -1 9\nx",
 		"running\n", "missing\n", "", "\t\t\t", "[ ]", " [ + ]",
+		"#path\x00/var/log\x00regular file\t3\t1\t1\t1\t644\t0\t0\troot\troot\t1\t2\t3\t/var/log/a\x00#missing\x00/nope\x00",
 	} {
 		f.Add(s)
 	}
@@ -32,6 +33,12 @@ func FuzzHostOutputParsers(f *testing.F) {
 			m := s.(map[string]any)
 			if m["name"] != name || m["state"] == "" {
 				t.Fatalf("%q: service %s is %v", out, name, m)
+			}
+		}
+		files, _ := parseFound(out)
+		for _, f := range files {
+			if f.kind == "" && f.path == "" {
+				t.Fatalf("%q: an empty entry", out)
 			}
 		}
 		r := parseAsyncStatus("j1", []byte(out))

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/drover-sh/drover/internal/sshdtest"
 )
@@ -99,4 +100,50 @@ func recordedFile(t *testing.T, f *sshdtest.Fleet, host, name string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// find + file absent in a loop, the pre-reboot cleanup idiom: logs older
+// than a day are removed, the others stay. Asserted on the host's files.
+func TestE2EFindOldLogsAndRemove(t *testing.T) {
+	f := sshdtest.StartT(t, 1, sshdtest.Options{SudoPassword: "unused-" + t.Name()})
+	h := f.Names()[0]
+	logs := filepath.Join(f.HostDir(h), "logs")
+	old := time.Now().Add(-48 * time.Hour)
+	if err := os.MkdirAll(logs, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"old.log", "old2.log", "new.log", "old.txt"} {
+		p := filepath.Join(logs, name)
+		writeFile(t, p, name+"\n")
+		if strings.HasPrefix(name, "old") {
+			if err := os.Chtimes(p, old, old); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	inv := userInventory(t, f, "    ansible_user: root\n", func(_ int, hi sshdtest.HostInfo) string { return addrVars(hi) })
+	runPlayOK(t, f, inv, "", `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - find:
+        paths: `+sshdtest.PrivatePath+`/logs
+        patterns: "*.log"
+        age: 1d
+      register: stale
+    - file: {path: "{{ item.path }}", state: absent}
+      loop: "{{ stale.files }}"
+      loop_control: {label: "{{ item.path }}"}
+`)
+	var left []string
+	ents, err := os.ReadDir(logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		left = append(left, e.Name())
+	}
+	if strings.Join(left, ",") != "new.log,old.txt" {
+		t.Errorf("left in logs: %v, want new.log and old.txt", left)
+	}
 }
