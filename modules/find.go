@@ -219,6 +219,17 @@ func (ff *findFilter) matches(f foundFile) bool {
 	return true
 }
 
+// regularPaths are the paths of the regular files among fs.
+func regularPaths(fs []foundFile) []string {
+	var out []string
+	for _, f := range fs {
+		if strings.HasPrefix(f.kind, "regular") {
+			out = append(out, f.path)
+		}
+	}
+	return out
+}
+
 func (findModule) Run(ctx context.Context, env *Env, args map[string]any) Result {
 	paths := argList(args, "paths")
 	if len(paths) == 0 {
@@ -284,12 +295,7 @@ func (findModule) Run(ctx context.Context, env *Env, args map[string]any) Result
 	}
 	sort.SliceStable(matched, func(i, j int) bool { return matched[i].path < matched[j].path })
 	if re := argString(args, "contains"); re != "" && len(matched) > 0 {
-		var regular []string
-		for _, f := range matched {
-			if strings.HasPrefix(f.kind, "regular") {
-				regular = append(regular, f.path)
-			}
-		}
+		regular := regularPaths(matched)
 		hits := map[string]bool{}
 		if len(regular) > 0 {
 			out, fr := Exec(ctx, env, "grep -l -E -e "+ShellQuote(re)+" -- "+QuoteArgv(regular)+" 2>/dev/null; exit 0", nil)
@@ -310,13 +316,7 @@ func (findModule) Run(ctx context.Context, env *Env, args map[string]any) Result
 	}
 	sums := map[string]string{}
 	if argBool(args, "get_checksum", false) && len(matched) > 0 {
-		var regular []string
-		for _, f := range matched {
-			if strings.HasPrefix(f.kind, "regular") {
-				regular = append(regular, f.path)
-			}
-		}
-		if len(regular) > 0 {
+		if regular := regularPaths(matched); len(regular) > 0 {
 			out, fr := Exec(ctx, env, "sha1sum -- "+QuoteArgv(regular)+" 2>/dev/null; exit 0", nil)
 			if fr != nil {
 				return fr
