@@ -80,3 +80,33 @@ func TestTaskNamesRendered(t *testing.T) {
 		t.Errorf("host message %q", s.Msg)
 	}
 }
+
+// service_facts on the in-process fleet (its systemctl stand-in lists the
+// units it knows): after a reboot, the enabled service runs again and the
+// one only started by hand does not.
+func TestServiceFactsOnTheFleet(t *testing.T) {
+	f := testFleet(t, 1, 1, 100*time.Millisecond, nil)
+	h := f.Hosts()[0]
+	res, _ := runPlay(t, f, `
+- hosts: all
+  gather_facts: false
+  pre_reboot:
+    - systemd: {name: web, state: started, enabled: true}
+    - systemd: {name: batch, state: started}
+    - service_facts:
+    - shell: echo "{{ ansible_facts.services['web.service'].state }} {{ ansible_facts.services['batch.service'].state }}" > before
+  reboot: true
+  post_reboot:
+    - service_facts:
+    - shell: echo "{{ ansible_facts.services['web.service'].state }} {{ ansible_facts.services['batch.service'].state }} {{ ansible_services['batch.service'].status }}" > after
+`, nil)
+	if s := res.Hosts[0]; s.Status != StatusChanged {
+		t.Fatalf("%s: %s %s", s.Name, s.Status, s.Msg)
+	}
+	if got := strings.TrimSpace(hostFile(f, h, "before")); got != "running running" {
+		t.Errorf("before = %q", got)
+	}
+	if got := strings.TrimSpace(hostFile(f, h, "after")); got != "running stopped disabled" {
+		t.Errorf("after = %q", got)
+	}
+}

@@ -126,6 +126,7 @@ mkdir -p "$d"
 quiet=0
 now=0
 value=0
+all=0
 props=""
 verb=""
 set -- "$@" --drover-end
@@ -133,6 +134,7 @@ while [ "$1" != --drover-end ]; do
 	a=$1; shift
 	case "$a" in
 	-q|--quiet) quiet=1 ;;
+	-a|--all) all=1 ;;
 	--now) now=1 ;;
 	--value) value=1 ;;
 	-p|--property) props="$props,$1"; shift ;;
@@ -159,6 +161,15 @@ start() {
 	fi
 	rm -f "$d/$u.failed"
 	: > "$d/$u.active"
+	: > "$d/$u.known"
+}
+# known: every unit ever started or enabled (its unit file would stay).
+known() {
+	for f in "$d"/*.known "$d"/*.active "$d"/*.enabled "$d"/*.failed; do
+		[ -e "$f" ] || continue
+		f=${f##*/}
+		echo "${f%.*}"
+	done | sort -u
 }
 rc=0
 case "$verb" in
@@ -195,6 +206,7 @@ is-enabled)
 enable)
 	for u in "$@"; do
 		: > "$d/$(unit "$u").enabled"
+		: > "$d/$(unit "$u").known"
 		if [ "$now" = 1 ]; then start "$u" || rc=1; fi
 	done ;;
 disable)
@@ -202,7 +214,17 @@ disable)
 		rm -f "$d/$(unit "$u").enabled"
 		if [ "$now" = 1 ]; then rm -f "$d/$(unit "$u").active"; fi
 	done ;;
-daemon-reload|daemon-reexec|reset-failed|list-units|list-unit-files|list-jobs)
+list-units)
+	for u in $(known); do
+		if [ -e "$d/$u.active" ]; then echo "$u loaded active running $u"
+		elif [ -e "$d/$u.failed" ]; then echo "$u loaded failed failed $u"
+		elif [ "$all" = 1 ]; then echo "$u loaded inactive dead $u"; fi
+	done ;;
+list-unit-files)
+	for u in $(known); do
+		if [ -e "$d/$u.enabled" ]; then echo "$u enabled enabled"; else echo "$u disabled enabled"; fi
+	done ;;
+daemon-reload|daemon-reexec|reset-failed|list-jobs)
 	;;
 status)
 	[ $# -gt 0 ] || { echo "State: running"; exit 0; }
