@@ -94,17 +94,9 @@ func (scriptModule) Run(ctx context.Context, env *Env, args map[string]any) Resu
 	if env.Check {
 		return Result{"changed": false, "skipped": true, "msg": "skipped, running in check mode"}
 	}
-	f, err := os.Open(local)
-	if err != nil {
-		return Fail(fmt.Sprintf("could not read %s: %v", local, err))
-	}
-	defer f.Close()
-	tmp := remoteTemp()
-	if err := env.Conn.Upload(ctx, tmp, f, 0o755); err != nil {
-		if IsUnreachable(err) {
-			return UnreachableResult(err)
-		}
-		return Fail(fmt.Sprintf("could not upload %s: %v", local, err))
+	tmp, fr := uploadTemp(ctx, env, local, 0o755)
+	if fr != nil {
+		return fr
 	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "t=%s\ntrap 'rm -f -- \"$t\"' EXIT\n", ShellQuote(tmp))
@@ -127,4 +119,22 @@ func (scriptModule) Run(ctx context.Context, env *Env, args map[string]any) Resu
 		r["msg"] = "non-zero return code"
 	}
 	return r
+}
+
+// uploadTemp uploads controller file local to a new temporary path on the
+// host (the caller removes it) and returns that path.
+func uploadTemp(ctx context.Context, env *Env, local string, mode os.FileMode) (string, Result) {
+	f, err := os.Open(local)
+	if err != nil {
+		return "", Fail(fmt.Sprintf("could not read %s: %v", local, err))
+	}
+	defer f.Close()
+	tmp := remoteTemp()
+	if err := env.Conn.Upload(ctx, tmp, f, mode); err != nil {
+		if IsUnreachable(err) {
+			return "", UnreachableResult(err)
+		}
+		return "", Fail(fmt.Sprintf("could not upload %s: %v", local, err))
+	}
+	return tmp, nil
 }

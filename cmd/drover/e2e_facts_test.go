@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -145,5 +146,67 @@ func TestE2EFindOldLogsAndRemove(t *testing.T) {
 	}
 	if strings.Join(left, ",") != "new.log,old.txt" {
 		t.Errorf("left in logs: %v, want new.log and old.txt", left)
+	}
+}
+
+// unarchive of a tar.gz from the controller into a directory of the host:
+// extracted (the host's files), not again when the directory already
+// holds the content, again after a file was changed on the host; excludes
+// honoured; list_files returned.
+func TestE2EUnarchive(t *testing.T) {
+	f := sshdtest.StartT(t, 1, sshdtest.Options{SudoPassword: "unused-" + t.Name()})
+	h := f.Names()[0]
+	src := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(src, "app", "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(src, "app", "bin", "run.sh"), "#!/bin/sh\necho v2\n")
+	writeFile(t, filepath.Join(src, "app", "README"), "v2\n")
+	writeFile(t, filepath.Join(src, "app", "debug.log"), "noise\n")
+	dir := t.TempDir()
+	if out, err := exec.Command("tar", "-czf", filepath.Join(dir, "app.tar.gz"), "-C", src, "app").CombinedOutput(); err != nil {
+		t.Fatalf("tar: %v %s", err, out)
+	}
+	if err := os.MkdirAll(filepath.Join(f.HostDir(h), "opt"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	inv := userInventory(t, f, "    ansible_user: root\n", func(_ int, hi sshdtest.HostInfo) string { return addrVars(hi) })
+	writeFile(t, filepath.Join(dir, "play.yml"), `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: unpack
+      unarchive:
+        src: app.tar.gz
+        dest: `+sshdtest.PrivatePath+`/opt
+        exclude: ["*.log"]
+        list_files: true
+      register: u
+    - copy: {content: "{{ u.changed }} {{ u.files | length }}\n", dest: `+sshdtest.PrivatePath+`/unarchived}
+`)
+	run := func(step, want string) {
+		t.Helper()
+		state := t.TempDir()
+		out, code := runBecome(t, f, inv, filepath.Join(dir, "play.yml"), state, filepath.Join(state, "events.jsonl"))
+		if code != 0 {
+			t.Fatalf("%s: exit %d\n%s", step, code, out)
+		}
+		if got := recordedFile(t, f, h, "unarchived"); got != want {
+			t.Errorf("%s: unarchived = %q, want %q", step, got, want)
+		}
+	}
+	run("first", "True 4\n") // app/, app/bin/, app/bin/run.sh, app/README (debug.log excluded)
+	opt := filepath.Join(f.HostDir(h), "opt", "app")
+	if b, _ := os.ReadFile(filepath.Join(opt, "bin", "run.sh")); string(b) != "#!/bin/sh\necho v2\n" {
+		t.Errorf("run.sh = %q", b)
+	}
+	if _, err := os.Stat(filepath.Join(opt, "debug.log")); err == nil {
+		t.Error("an excluded file was extracted")
+	}
+	run("again", "False 4\n")
+	writeFile(t, filepath.Join(opt, "README"), "edited\n")
+	run("after an edit", "True 4\n")
+	if b, _ := os.ReadFile(filepath.Join(opt, "README")); string(b) != "v2\n" {
+		t.Errorf("README = %q after re-extraction", b)
 	}
 }
