@@ -63,7 +63,7 @@ func (pr *playRun) forEachHost(hrs []*hostRun, wg *sync.WaitGroup, f func(hr *ho
 // host_done.
 func (pr *playRun) runHost(ctx context.Context, hr *hostRun) (string, string) {
 	hr.start = time.Now()
-	entry := pr.prog.Entry
+	entry := pr.entry
 	if pr.opts.Resume != nil {
 		entry = pr.opts.Resume.restore(pr.idx, hr)
 	}

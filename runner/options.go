@@ -49,6 +49,8 @@ type Options struct {
 	// InventoryVars are every inventory host's variables, for hostvars;
 	// nil: the play's hosts only.
 	InventoryVars map[string]map[string]any
+	// StartAt is --start-at-task (nil: every play from its start).
+	StartAt *StartAt
 	// ForceHandlers runs a failed host's notified handlers (--force-handlers;
 	// a play's force_handlers does the same for its hosts).
 	ForceHandlers bool

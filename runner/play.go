@@ -53,6 +53,7 @@ type playRun struct {
 	nextConnect *connectWhenQuiet
 	delegates   map[string]*hostRun // delegate_to hosts, see delegate.go
 	batchEnded  bool                // meta: end_batch ran in this batch
+	entry       int                 // where hosts start: the program's entry, or --start-at-task's
 	batch       int
 	nbatches    int
 }
@@ -140,7 +141,7 @@ func (pr *playRun) emitHost(h *hostRun, ev *Event) { pr.emit(ev) }
 // host names, for the `groups` variable.
 func RunPlay(ctx context.Context, opts *Options, idx int, prog *playbooks.Program, hosts []*Host, inv map[string][]string) *PlayResult {
 	play := prog.Play
-	pr := &playRun{opts: opts, prog: prog, play: play, idx: idx, onceRes: map[string]*onceCell{}, reboots: hasReboot(prog)}
+	pr := &playRun{opts: opts, prog: prog, play: play, idx: idx, onceRes: map[string]*onceCell{}, reboots: hasReboot(prog), entry: prog.Entry}
 	if play.Pos.File != "" {
 		pr.playbookDir = filepath.Dir(play.Pos.File)
 	}
@@ -187,6 +188,15 @@ func RunPlay(ctx context.Context, opts *Options, idx int, prog *playbooks.Progra
 		res.Hosts = append(res.Hosts, s)
 	}
 	pr.emit(&Event{Type: EvPlayStarted, Hosts: names(ordered)})
+	entry, skip := opts.StartAt.entry(prog)
+	if skip {
+		for _, s := range res.Hosts {
+			s.Msg = "the play comes before --start-at-task '" + opts.StartAt.Pattern + "'"
+		}
+		pr.emit(&Event{Type: EvPlayDone})
+		return res
+	}
+	pr.entry = entry
 
 	serial := play.Serial
 	if len(opts.Serial) > 0 {

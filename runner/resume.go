@@ -109,7 +109,7 @@ func (r *Resume) restore(play int, hr *hostRun) int {
 	prog := hr.pr.prog
 	h := r.host(play, hr.host.Name)
 	if h == nil {
-		return prog.Entry
+		return hr.pr.entry // the play's start (--start-at-task's task)
 	}
 	for k, v := range h.facts {
 		hr.setFact(k, v)
@@ -121,7 +121,7 @@ func (r *Resume) restore(play int, hr *hostRun) int {
 		return h.rebootNode
 	}
 	if h.lastNode < 0 || h.lastNode >= len(prog.Nodes) {
-		return prog.Entry
+		return hr.pr.entry
 	}
 	n := prog.Nodes[h.lastNode]
 	if h.lastOK && n.InLoop >= 0 {

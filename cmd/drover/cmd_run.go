@@ -52,6 +52,7 @@ type runOptions struct {
 	NoPersistentShell bool
 	Deadline          string
 	ForceHandlers     bool
+	StartAtTask       string
 }
 
 func (o *runOptions) AddFlags(fs *pflag.FlagSet) {
@@ -69,6 +70,7 @@ func (o *runOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.StateDir, "state-dir", ".drover", "where journals and locks live")
 	fs.BoolVar(&o.Resume, "resume", false, "continue an interrupted run: the RUN_ID argument, or the latest")
 	fs.BoolVarP(&o.Yes, "yes", "y", false, "answer yes to confirmations (needed without a terminal)")
+	fs.StringVar(&o.StartAtTask, "start-at-task", "", "start at the first task whose name matches (a glob): the plays before it are skipped")
 	fs.BoolVar(&o.ForceHandlers, "force-handlers", false, "run notified handlers on a host even when one of its tasks failed (as the play keyword force_handlers)")
 	fs.StringArrayVar(&o.KnownHosts, "known-hosts", nil, "known_hosts file to trust (repeatable; default ~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts)")
 	fs.StringVar(&o.HostKeyChecking, "host-key-checking", "", "strict (default), accept-new, or off (insecure)")
@@ -96,6 +98,7 @@ type runMeta struct {
 	Serial   string        `json:"serial,omitempty"`
 	MaxFail  string        `json:"max_fail_percentage,omitempty"`
 	Check    bool          `json:"check,omitempty"`
+	StartAt  string        `json:"start_at_task,omitempty"`
 	Started  time.Time     `json:"started"`
 	PID      int           `json:"pid"`
 	Hosts    []string      `json:"hosts"`
@@ -112,6 +115,9 @@ func newRunID() string {
 func runRun(ctx context.Context, stop <-chan struct{}, o runOptions, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var meta *runMeta
 	var resume *runner.Resume
+	if o.Resume && o.StartAtTask != "" {
+		return usagef("--start-at-task and --resume do not go together: --resume continues where the interrupted run stopped (and keeps its --start-at-task)")
+	}
 	if o.Resume {
 		m, r, err := loadResume(o.StateDir, args)
 		if err != nil {
@@ -120,6 +126,7 @@ func runRun(ctx context.Context, stop <-chan struct{}, o runOptions, args []stri
 		meta, resume = m, r
 		o.commonOptions = m.Options
 		o.Tags, o.SkipTags, o.Serial, o.MaxFailPercentage, o.Check = m.Tags, m.SkipTags, m.Serial, m.MaxFail, m.Check
+		o.StartAtTask = m.StartAt // the resumed run skips what the first one skipped
 		args = []string{m.Playbook}
 		fmt.Fprintf(stderr, "resuming run %s (attempt %d)\n", m.RunID, m.Attempts+1)
 	}
@@ -156,6 +163,17 @@ func runRun(ctx context.Context, stop <-chan struct{}, o runOptions, args []stri
 		listPlays(in, o.ListHosts, o.ListTasks, stdout)
 		return nil
 	}
+	var startAt *runner.StartAt
+	if o.StartAtTask != "" {
+		startAt = &runner.StartAt{Pattern: o.StartAtTask}
+		found := false
+		for _, prog := range in.programs {
+			found = found || startAt.FirstMatch(prog) >= 0
+		}
+		if !found {
+			return usagef("--start-at-task %q: no task of the playbook has that name", o.StartAtTask)
+		}
+	}
 	all := map[string]bool{}
 	var hostNames []string
 	for _, hs := range in.hosts {
@@ -174,7 +192,7 @@ func runRun(ctx context.Context, stop <-chan struct{}, o runOptions, args []stri
 	if meta == nil {
 		wd, _ := os.Getwd()
 		meta = &runMeta{RunID: newRunID(), Playbook: path, Options: o.commonOptions, Tags: o.Tags, SkipTags: o.SkipTags,
-			Serial: o.Serial, MaxFail: o.MaxFailPercentage, Check: o.Check, Started: time.Now(), WorkDir: wd}
+			Serial: o.Serial, MaxFail: o.MaxFailPercentage, Check: o.Check, StartAt: o.StartAtTask, Started: time.Now(), WorkDir: wd}
 		for i, s := range meta.Options.Inventory {
 			if !strings.Contains(s, ",") {
 				meta.Options.Inventory[i], _ = filepath.Abs(s)
@@ -236,7 +254,7 @@ func runRun(ctx context.Context, stop <-chan struct{}, o runOptions, args []stri
 		Forks: o.Forks, Serial: serial, MaxFailPercentage: maxFail, Check: o.Check, Diff: o.Diff,
 		Become: o.Become, BecomePassword: becomePass, ExtraVars: in.extra, Tags: o.Tags, SkipTags: o.SkipTags,
 		ConnectTimeout: o.ConnectTimeout, Yes: o.Yes, Stop: stop, Resume: resume, VaultPassword: in.vault, Deadline: deadline,
-		Facts: runner.NewHostFacts(), InventoryVars: inventoryVars(in.inv), ForceHandlers: o.ForceHandlers,
+		Facts: runner.NewHostFacts(), InventoryVars: inventoryVars(in.inv), ForceHandlers: o.ForceHandlers, StartAt: startAt,
 	}
 	if o.Forks == 0 && in.config.Forks > 0 {
 		ropts.Forks = in.config.Forks

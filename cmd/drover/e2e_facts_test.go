@@ -106,8 +106,7 @@ func recordedFile(t *testing.T, f *sshdtest.Fleet, host, name string) string {
 // find + file absent in a loop, the pre-reboot cleanup idiom: logs older
 // than a day are removed, the others stay. Asserted on the host's files.
 func TestE2EFindOldLogsAndRemove(t *testing.T) {
-	f := sshdtest.StartT(t, 1, sshdtest.Options{SudoPassword: "unused-" + t.Name()})
-	h := f.Names()[0]
+	f, h, inv := rootHost(t)
 	logs := filepath.Join(f.HostDir(h), "logs")
 	old := time.Now().Add(-48 * time.Hour)
 	if err := os.MkdirAll(logs, 0o755); err != nil {
@@ -122,7 +121,6 @@ func TestE2EFindOldLogsAndRemove(t *testing.T) {
 			}
 		}
 	}
-	inv := userInventory(t, f, "    ansible_user: root\n", func(_ int, hi sshdtest.HostInfo) string { return addrVars(hi) })
 	runPlayOK(t, f, inv, "", `
 - hosts: all
   gather_facts: false
@@ -154,8 +152,7 @@ func TestE2EFindOldLogsAndRemove(t *testing.T) {
 // holds the content, again after a file was changed on the host; excludes
 // honoured; list_files returned.
 func TestE2EUnarchive(t *testing.T) {
-	f := sshdtest.StartT(t, 1, sshdtest.Options{SudoPassword: "unused-" + t.Name()})
-	h := f.Names()[0]
+	f, h, inv := rootHost(t)
 	src := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(src, "app", "bin"), 0o755); err != nil {
 		t.Fatal(err)
@@ -170,7 +167,6 @@ func TestE2EUnarchive(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(f.HostDir(h), "opt"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	inv := userInventory(t, f, "    ansible_user: root\n", func(_ int, hi sshdtest.HostInfo) string { return addrVars(hi) })
 	writeFile(t, filepath.Join(dir, "play.yml"), `
 - hosts: all
   gather_facts: false
@@ -209,4 +205,56 @@ func TestE2EUnarchive(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(opt, "README")); string(b) != "v2\n" {
 		t.Errorf("README = %q after re-extraction", b)
 	}
+}
+
+// drover run --start-at-task against an sshd host: the tasks before the
+// match do not run (the host's files say so); a name that matches no task
+// is refused before any host is contacted.
+func TestE2EStartAtTask(t *testing.T) {
+	f, h, inv := rootHost(t)
+	p := writeTasksPlay(t, `
+    - name: stop the app
+      shell: echo stop >> `+sshdtest.PrivatePath+`/steps
+    - name: patch
+      shell: echo patch >> `+sshdtest.PrivatePath+`/steps
+    - name: start the app
+      shell: echo start >> `+sshdtest.PrivatePath+`/steps
+`)
+	run := func(pattern string) (string, error) {
+		state := t.TempDir()
+		cmd := exec.Command(droverBin, "run", p, "-i", inv, "--known-hosts", f.KnownHostsPath(), "--state-dir", state, "--start-at-task", pattern)
+		cmd.Env = append(os.Environ(), "NO_COLOR=1", "HOME="+filepath.Dir(state))
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := run("pat*"); err != nil {
+		t.Fatalf("drover run: %v\n%s", err, out)
+	}
+	if got := recordedFile(t, f, h, "steps"); got != "patch\nstart\n" {
+		t.Errorf("steps = %q, want patch and start only", got)
+	}
+	out, err := run("nothing like it")
+	if err == nil || !strings.Contains(out, `--start-at-task "nothing like it": no task of the playbook has that name`) {
+		t.Errorf("no match: %v\n%s", err, out)
+	}
+	if got := recordedFile(t, f, h, "steps"); got != "patch\nstart\n" {
+		t.Errorf("steps after the refused run = %q", got)
+	}
+}
+
+// rootHost starts one sshd host and an inventory logging in as root.
+func rootHost(t *testing.T) (*sshdtest.Fleet, string, string) {
+	t.Helper()
+	f := sshdtest.StartT(t, 1, sshdtest.Options{SudoPassword: "unused-" + t.Name()})
+	inv := userInventory(t, f, "    ansible_user: root\n", func(_ int, hi sshdtest.HostInfo) string { return addrVars(hi) })
+	return f, f.Names()[0], inv
+}
+
+// writeTasksPlay writes a play over all hosts, without facts, whose task list
+// is tasks, and returns its path.
+func writeTasksPlay(t *testing.T, tasks string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "play.yml")
+	writeFile(t, p, "- hosts: all\n  gather_facts: false\n  tasks:"+tasks)
+	return p
 }

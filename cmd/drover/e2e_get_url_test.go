@@ -47,9 +47,7 @@ func TestE2EGetURL(t *testing.T) {
 	base := "http://" + ln.Addr().String()
 	sum := fmt.Sprintf("%x", sha256.Sum256([]byte(body)))
 
-	f := sshdtest.StartT(t, 1, sshdtest.Options{SudoPassword: "unused-" + t.Name()})
-	h := f.Names()[0]
-	inv := userInventory(t, f, "    ansible_user: root\n", func(_ int, hi sshdtest.HostInfo) string { return addrVars(hi) })
+	f, h, inv := rootHost(t)
 	play := `
 - hosts: all
   gather_facts: false
@@ -95,12 +93,7 @@ func TestE2EGetURL(t *testing.T) {
 	}
 
 	// A wrong checksum: the task fails and dest keeps its content.
-	dir := t.TempDir()
-	p := filepath.Join(dir, "play.yml")
-	writeFile(t, p, `
-- hosts: all
-  gather_facts: false
-  tasks:
+	p := writeTasksPlay(t, `
     - get_url:
         url: `+base+`/hotfix.sh
         dest: `+sshdtest.PrivatePath+`/other.sh
