@@ -49,88 +49,6 @@ func (lineinfileModule) Schema() Schema {
 	}
 }
 
-// pyRegexp compiles a Python regular expression with Go's engine. The
-// lines Ansible searches keep their newline, and Python's "$" (without the
-// MULTILINE flag) also matches just before a final newline, so "^a=1$"
-// matches "a=1\n": see pyAnchors.
-func pyRegexp(name, expr string) (*regexp.Regexp, error) {
-	re, err := regexp.Compile(pyAnchors(expr))
-	if err != nil {
-		return nil, fmt.Errorf("invalid %s %q: %w", name, expr, err)
-	}
-	return re, nil
-}
-
-// pyMultiline finds an inline flag group that sets MULTILINE.
-var pyMultiline = regexp.MustCompile(`\(\?[a-zA-Z]*m[a-zA-Z]*[):]`)
-
-// pyAnchors rewrites Python's end anchors for Go: an unescaped "$" outside
-// a character class becomes `(?:\n?\z)` (end, or before a final newline)
-// and "\Z" becomes "\z". Expressions with the MULTILINE flag are left as
-// they are ("$" then means the same in both).
-func pyAnchors(expr string) string {
-	if !strings.ContainsAny(expr, "$\\") || pyMultiline.MatchString(expr) {
-		return expr
-	}
-	var sb strings.Builder
-	inClass := false
-	for i := 0; i < len(expr); i++ {
-		c := expr[i]
-		switch {
-		case c == '\\' && i+1 < len(expr):
-			if !inClass && expr[i+1] == 'Z' {
-				sb.WriteString(`\z`)
-			} else {
-				sb.WriteString(expr[i : i+2])
-			}
-			i++
-			continue
-		case inClass:
-			inClass = c != ']'
-		case c == '[':
-			// A "]" first in the class (after an optional "^") is literal.
-			sb.WriteByte(c)
-			if i+1 < len(expr) && expr[i+1] == '^' {
-				sb.WriteByte('^')
-				i++
-			}
-			if i+1 < len(expr) && expr[i+1] == ']' {
-				sb.WriteByte(']')
-				i++
-			}
-			inClass = true
-			continue
-		case c == '$':
-			sb.WriteString(`(?:\n?\z)`)
-			continue
-		}
-		sb.WriteByte(c)
-	}
-	return sb.String()
-}
-
-var pyBackref = regexp.MustCompile(`\\(\d+)|\\g<(\w+)>`)
-
-// pyExpand expands Python's \1, \g<1>, \g<name> in tmpl with match m of
-// re on src (Python's match.expand).
-func pyExpand(re *regexp.Regexp, tmpl string, src string, m []int) string {
-	var sb strings.Builder
-	last := 0
-	for _, loc := range pyBackref.FindAllStringSubmatchIndex(tmpl, -1) {
-		sb.WriteString(tmpl[last:loc[0]])
-		last = loc[1]
-		ref := ""
-		if loc[2] >= 0 {
-			ref = tmpl[loc[2]:loc[3]]
-		} else {
-			ref = tmpl[loc[4]:loc[5]]
-		}
-		sb.Write(re.ExpandString(nil, "${"+ref+"}", src, m))
-	}
-	sb.WriteString(tmpl[last:])
-	return sb.String()
-}
-
 // splitKeepEnds splits content into lines keeping their line endings.
 func splitKeepEnds(b []byte) []string {
 	if len(b) == 0 {
@@ -342,7 +260,7 @@ func lineinfilePresent(lines []string, line string, re *regexp.Regexp, hasSearch
 	case idx != -1:
 		newLine := line
 		if backrefs && match != nil {
-			newLine = pyExpand(re, line, lines[idx], match)
+			newLine = pySubExpand(re, line, lines[idx], match)
 		}
 		if !strings.HasSuffix(newLine, "\n") {
 			newLine += "\n"

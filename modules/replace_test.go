@@ -29,3 +29,17 @@ func TestReplace(t *testing.T) {
 	mustFail(t, run(t, env, "replace", map[string]any{"path": filepath.Join(dir, "missing"), "regexp": "x"}), "does not exist")
 	mustFail(t, run(t, env, "replace", map[string]any{"path": f, "regexp": `(?<=x)y`}), "invalid regexp")
 }
+
+// Python's \Z also under the MULTILINE flag (lineinfile with an inline
+// (?m), and every replace): it was left for Go's engine, which refuses it.
+func TestPyAnchorsEndOfTextUnderMultiline(t *testing.T) {
+	for _, expr := range []string{`(?m)^end\Z`, `^end\Z`} {
+		re, err := pyRegexp("regexp", expr)
+		if err != nil {
+			t.Fatalf("%s: %v", expr, err)
+		}
+		if !re.MatchString("a\nend") || re.MatchString("end\nb") {
+			t.Errorf("%s as %s", expr, re)
+		}
+	}
+}

@@ -79,9 +79,10 @@ func (h *hostRun) popLoop(loop int) {
 	}
 }
 
-// addLoopVars gives v the variables of the regions the host is in.
-func (h *hostRun) addLoopVars(v map[string]any) {
-	for _, f := range h.loops {
+// addLoopVars gives v the variables of the loop regions of loops (the
+// walk's, outer first).
+func addLoopVars(v map[string]any, loops []*loopFrame) {
+	for _, f := range loops {
 		v[f.loopVar] = f.items[f.i]
 		if f.indexVar != "" {
 			v[f.indexVar] = f.i

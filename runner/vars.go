@@ -13,16 +13,17 @@ import (
 // the magic variables, and the items of the include_tasks loops the walk
 // is in. Only the host's walk calls it (it reads the walk's loops).
 func (h *hostRun) varsFor(sc *playbooks.Scope) map[string]any {
-	v := h.baseVars(sc)
-	if len(h.loops) > 0 {
-		h.addLoopVars(v)
-		h.resolveTemplatedVars(v, h.pr.facts.of(h.host.Name))
-	}
-	return v
+	return h.varsWith(sc, h.loops)
 }
 
 // baseVars is varsFor without loop items; any goroutine may call it.
 func (h *hostRun) baseVars(sc *playbooks.Scope) map[string]any {
+	return h.varsWith(sc, nil)
+}
+
+// varsWith builds the variables with the given loop frames' items added
+// before templated variables are resolved (one pass for both).
+func (h *hostRun) varsWith(sc *playbooks.Scope, loops []*loopFrame) map[string]any {
 	pr := h.pr
 	facts := pr.facts.of(h.host.Name) // registered results, set_fact, gathered facts
 	v := make(map[string]any, len(h.host.Vars)+len(facts)+16)
@@ -61,6 +62,7 @@ func (h *hostRun) baseVars(sc *playbooks.Scope) map[string]any {
 	v["ansible_play_name"] = pr.play.Name
 	v["playbook_dir"] = pr.playbookDir
 	v["ansible_run_id"] = pr.opts.RunID
+	addLoopVars(v, loops)
 	h.resolveTemplatedVars(v, facts)
 	return v
 }
