@@ -100,7 +100,14 @@ func (r *recorder) of(typ string) []*Event {
 // runPlay runs the first play of text over the fleet.
 func runPlay(t *testing.T, f *fleet.Fleet, text string, mod func(*Options)) (*PlayResult, *recorder) {
 	t.Helper()
-	progs := compile(t, text)
+	return runFiles(t, f, map[string]string{"playbook.yml": text}, mod)
+}
+
+// runFiles runs the first play of files' playbook.yml (see compileFiles)
+// over the fleet; mod, when not nil, adjusts the options.
+func runFiles(t *testing.T, f *fleet.Fleet, files map[string]string, mod func(*Options)) (*PlayResult, *recorder) {
+	t.Helper()
+	progs := compileFiles(t, files)
 	rec := &recorder{}
 	opts := &Options{Dialer: f.Dialer(), Templater: template.New(), Sink: NewSinks(rec), RunID: "test"}
 	if mod != nil {

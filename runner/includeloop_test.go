@@ -1,25 +1,12 @@
 package runner
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/drover-sh/drover/playbooks"
-	"github.com/drover-sh/drover/playbooks/template"
-	"github.com/drover-sh/drover/runner/fleet"
 )
-
-func runFiles(t *testing.T, f *fleet.Fleet, files map[string]string) (*PlayResult, *recorder) {
-	t.Helper()
-	progs := compileFiles(t, files)
-	rec := &recorder{}
-	opts := &Options{Dialer: f.Dialer(), Templater: template.New(), Sink: NewSinks(rec), RunID: "test"}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	return RunPlay(ctx, opts, 0, progs[0], fleetHosts(f), nil), rec
-}
 
 // include_tasks with a loop runs the included tasks once per item, in
 // order, with loop_var, index_var and ansible_loop; loops nest; an empty
@@ -53,7 +40,7 @@ func TestIncludeTasksLoop(t *testing.T) {
 - name: check
   shell: echo "check {{ svc }} {{ item }}" >> items.log
 `,
-	})
+	}, nil)
 	for _, h := range res.Hosts {
 		if h.Status != StatusChanged {
 			t.Fatalf("%s: %s %s", h.Name, h.Status, h.Msg)
@@ -104,7 +91,7 @@ func TestIncludeTasksLoopFailure(t *testing.T) {
 - command: "false"
   when: item == "b"
 `,
-	})
+	}, nil)
 	h := res.Hosts[0]
 	if h.Status != StatusFailed {
 		t.Fatalf("%s: %s, want failed", h.Name, h.Status)
@@ -166,7 +153,7 @@ func TestIncludeRoleLoop(t *testing.T) {
 `,
 		"roles/drain/defaults/main.yml": "drain_mode: soft\n",
 		"roles/drain/tasks/main.yml":    "- shell: echo \"{{ drain_mode }} {{ balancer }} {{ ansible_loop.index }}\" >> drained\n",
-	})
+	}, nil)
 	h := res.Hosts[0]
 	if h.Status != StatusChanged {
 		t.Fatalf("%s: %s %s", h.Name, h.Status, h.Msg)
