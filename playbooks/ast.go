@@ -43,13 +43,16 @@ type Budget struct {
 // pre_reboot / reboot / post_reboot) are kept as written; Compile turns a play
 // into a Program.
 type Play struct {
-	Pos                    Pos
-	Name                   string
-	Hosts                  string // host pattern, as written (a list is joined with ",")
-	Serial                 []Serial
-	MaxFailPercentage      *float64
-	AnyErrorsFatal         bool
-	Order                  string // inventory (default), reverse_inventory, sorted, reverse_sorted, shuffle
+	Pos               Pos
+	Name              string
+	Hosts             string // host pattern, as written (a list is joined with ",")
+	Serial            []Serial
+	MaxFailPercentage *float64
+	AnyErrorsFatal    bool
+	Order             string // inventory (default), reverse_inventory, sorted, reverse_sorted, shuffle
+	// Strategy is the play's strategy as written: "" (the runner's
+	// default), free, host_pinned or linear (a batch's hosts in lockstep).
+	Strategy               string
 	GatherFacts            bool
 	Become                 *bool
 	BecomeExpr             string // become as a template (Become is nil then)

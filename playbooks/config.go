@@ -20,7 +20,8 @@ type Config struct {
 	Forks           int
 	RolesPath       []string
 	PrivateKeyFile  string
-	HostKeyChecking *bool // false turns host key checking off: warn loudly
+	HostKeyChecking *bool  // false turns host key checking off: warn loudly
+	Strategy        string // the strategy of plays that name none (see Strategy)
 
 	// [privilege_escalation]
 	Become        bool   // become = True: every task, unless a play, task or variable says otherwise
@@ -113,6 +114,12 @@ func parseConfig(path string, data []byte) (*Config, error) {
 					cfg.RolesPath = append(cfg.RolesPath, abs(p))
 				}
 			}
+		case "strategy":
+			st, ok := Strategy(v)
+			if !ok {
+				return nil, fmt.Errorf("%s:%d: strategy %q: drover has %s", path, line, v, strings.Join(Strategies, ", "))
+			}
+			cfg.Strategy = st
 		case "private_key_file":
 			cfg.PrivateKeyFile = abs(v)
 		case "host_key_checking":

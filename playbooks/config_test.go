@@ -24,6 +24,7 @@ forks = 20 ; inline comment
 roles_path = roles:/opt/roles
 private_key_file = keys/id_ed25519
 host_key_checking = False
+strategy = mitogen_linear
 `
 	if err := os.WriteFile(filepath.Join(dir, "ansible.cfg"), []byte(text), 0o644); err != nil {
 		t.Fatal(err)
@@ -32,7 +33,7 @@ host_key_checking = False
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.RemoteUser != "deploy" || cfg.Forks != 20 || cfg.HostKeyChecking == nil || *cfg.HostKeyChecking {
+	if cfg.RemoteUser != "deploy" || cfg.Forks != 20 || cfg.Strategy != "linear" || cfg.HostKeyChecking == nil || *cfg.HostKeyChecking {
 		t.Fatalf("cfg = %+v", cfg)
 	}
 	if len(cfg.Inventory) != 2 || cfg.Inventory[0] != filepath.Join(dir, "hosts.ini") || cfg.Inventory[1] != "/etc/other" {
@@ -49,6 +50,12 @@ host_key_checking = False
 	t.Setenv("ANSIBLE_CONFIG", other)
 	if _, err := LoadConfig(dir); err == nil {
 		t.Fatal("bad forks accepted")
+	}
+	if err := os.WriteFile(other, []byte("[defaults]\nstrategy = debug\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadConfig(dir); err == nil || !strings.Contains(err.Error(), `x.cfg:2: strategy "debug": drover has linear, free, host_pinned`) {
+		t.Fatalf("strategy debug: %v", err)
 	}
 }
 

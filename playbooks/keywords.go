@@ -1,5 +1,10 @@
 package playbooks
 
+import (
+	"slices"
+	"strings"
+)
+
 // playKeys are the keys a play may have.
 var playKeys = []string{
 	"name", "hosts", "serial", "max_fail_percentage", "any_errors_fatal", "order",
@@ -37,11 +42,21 @@ var blockKeys = []string{
 // supportedBecomeMethods are the privilege escalation methods drover has.
 var supportedBecomeMethods = []string{"sudo", "su"}
 
-// strategies are the strategy values drover accepts: what it does anyway.
-// Each host of a batch goes through the play on its own, as with
-// strategy: free (host_pinned differs from free only in Ansible's worker
-// assignment).
-var strategies = []string{"free", "host_pinned"}
+// Strategies are the strategy values drover accepts. linear runs a
+// batch's hosts in lockstep (no host starts a task before every host of
+// the batch is done with the one before); free and host_pinned let each
+// host go through the play on its own (host_pinned differs from free only
+// in Ansible's worker assignment).
+var Strategies = []string{"linear", "free", "host_pinned"}
+
+// Strategy returns the strategy s names — one of Strategies, or Mitogen's
+// mitogen_linear, mitogen_free, mitogen_host_pinned (the same strategies
+// over Mitogen's connection, which drover's persistent shell stands for) —
+// and whether it is one drover has.
+func Strategy(s string) (string, bool) {
+	s = strings.TrimPrefix(s, "mitogen_")
+	return s, slices.Contains(Strategies, s)
+}
 
 // playOrders are the values of a play's order.
 var playOrders = []string{"inventory", "reverse_inventory", "sorted", "reverse_sorted", "shuffle"}

@@ -35,7 +35,7 @@ func (l *loader) readPlay(file string, n *yaml.Node) *Play {
 		case "any_errors_fatal":
 			p.AnyErrorsFatal, _ = l.boolean(file, v, key)
 		case "strategy":
-			l.strategy(file, v)
+			p.Strategy = l.strategy(file, v)
 		case "port":
 			if n, ok := l.integer(file, v, key); ok {
 				if n < 1 || n > 65535 {
@@ -312,16 +312,18 @@ func (l *loader) rebootPhase(file string, k, v *yaml.Node) *Task {
 	return t
 }
 
-// strategy checks a play's strategy: drover runs each host of a batch
-// through the play on its own, as Ansible's free strategy does, so free
-// (and host_pinned) describe it; linear's lockstep it does not have.
-func (l *loader) strategy(file string, v *yaml.Node) {
+// strategy checks a play's strategy: linear (Ansible's default: a batch's
+// hosts in lockstep, task by task), free or host_pinned (each host through
+// the play on its own).
+func (l *loader) strategy(file string, v *yaml.Node) string {
 	s, ok := l.str(file, v, "strategy")
-	switch {
-	case !ok || slices.Contains(strategies, s):
-	case s == "linear":
-		l.c.add(pos(file, v), "strategy 'linear' is not supported: drover does not run a batch's hosts in lockstep; each host goes through the play on its own, as with strategy: free (write free, or remove strategy)")
-	default:
-		l.c.add(pos(file, v), "invalid strategy '%s'%s (drover runs every play as strategy: free does; it accepts %s)", s, didYouMean(s, strategies), strings.Join(strategies, ", "))
+	if !ok || s == "" {
+		return ""
 	}
+	st, known := Strategy(s)
+	if !known {
+		l.c.add(pos(file, v), "invalid strategy '%s'%s (drover accepts %s)", s, didYouMean(s, Strategies), strings.Join(Strategies, ", "))
+		return ""
+	}
+	return st
 }

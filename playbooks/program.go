@@ -94,6 +94,16 @@ type Node struct {
 	Loop   int
 	Body   int
 	InLoop int
+	// Seq is the node's place in the source: block tasks, then rescue,
+	// then always, then what follows. A walk visits nodes in increasing
+	// Seq, but for a loop region's next pass and the handlers it flushes
+	// (which have their own order); the linear strategy's lockstep orders
+	// hosts by it.
+	Seq int
+	// Caught (KindTask, KindLoopStart): a failure of the task goes to a rescue, so it
+	// does not fail the host by itself (any_errors_fatal and the linear
+	// strategy's max_fail_percentage count only failures that do).
+	Caught bool
 }
 
 // Handler is a handler's sub-walk.
@@ -116,6 +126,8 @@ type Program struct {
 	// inLoop is the node whose InLoop new nodes get (while compiling a
 	// region's body), -1 outside.
 	inLoop *Node
+	// caught: tasks compiled now have a rescue on their failure path.
+	caught bool
 }
 
 // Compile turns a play into a Program. The play must have been validated.
@@ -162,6 +174,11 @@ func Compile(p *Play) *Program {
 	}
 	if len(p.HealthGate) > 0 {
 		prog.HealthGate = prog.list("health_gate", p.HealthGate, base, End, Fail)
+	}
+	// Nodes were added back to front: the last added comes first in the
+	// source.
+	for i, n := range prog.Nodes {
+		n.Seq = len(prog.Nodes) - 1 - i
 	}
 	prog.renumber()
 	return prog
@@ -244,7 +261,7 @@ func (prog *Program) task(phase string, t *Task, sc *Scope, next, onFail int) in
 	inner := sc.with(t)
 	if t.Block == nil {
 		return prog.add(&Node{Kind: KindTask, Phase: phase, Task: t, Scope: inner, Next: next, OnFail: onFail,
-			Reboot: t.Module == "reboot"})
+			Reboot: t.Module == "reboot", Caught: prog.caught})
 	}
 	if t.Loop != nil {
 		return prog.loopRegion(phase, t, inner, next, onFail)
@@ -262,6 +279,9 @@ func (prog *Program) task(phase string, t *Task, sc *Scope, next, onFail int) in
 		afterRescue = prog.list(phase, t.Rescue, inner, rescued, always)
 	}
 	failed := prog.add(&Node{Kind: KindBlockFailed, Phase: phase, Task: t, Block: id, Next: afterRescue, OnFail: onFail})
+	outer := prog.caught
+	prog.caught = outer || len(t.Rescue) > 0
+	defer func() { prog.caught = outer }()
 	return prog.list(phase, t.Block, inner, always, failed)
 }
 
@@ -271,7 +291,7 @@ func (prog *Program) task(phase string, t *Task, sc *Scope, next, onFail int) in
 // nodes of a body record the outermost region's start (InLoop), where a
 // resumed run starts the loop again.
 func (prog *Program) loopRegion(phase string, t *Task, inner *Scope, next, onFail int) int {
-	start := &Node{Kind: KindLoopStart, Phase: phase, Task: t, Scope: inner, Loop: prog.loops}
+	start := &Node{Kind: KindLoopStart, Phase: phase, Task: t, Scope: inner, Loop: prog.loops, Caught: prog.caught}
 	prog.loops++
 	prog.loopStarts = append(prog.loopStarts, start)
 	outer := prog.inLoop

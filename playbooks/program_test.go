@@ -108,3 +108,75 @@ func TestRebootPhasesEqualTasksList(t *testing.T) {
 		t.Errorf("phases:\n%s\ntasks:\n%s", a, b)
 	}
 }
+
+// Seq is the source order (block, rescue, always, then what follows;
+// a looped include's body inside it), which node IDs (walk order) are
+// not; Caught marks the tasks whose failure a rescue catches.
+func TestCompileSeqAndCaught(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "x.yml"), []byte("- name: body\n  command: x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "pb.yml"), []byte(`
+- hosts: all
+  pre_tasks:
+    - name: first
+      command: a
+  tasks:
+    - block:
+        - name: try
+          command: b
+        - block:
+            - name: inner
+              command: b2
+          always:
+            - name: inner always
+              command: b3
+      rescue:
+        - name: recover
+          command: c
+      always:
+        - name: cleanup
+          command: d
+    - name: looped
+      include_tasks: x.yml
+      loop: [1, 2]
+    - name: last
+      command: e
+  handlers:
+    - name: h
+      command: f
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pb, err := Load(filepath.Join(dir, "pb.yml"), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog := Compile(pb.Plays[0])
+	var got []string
+	byName := map[string]*Node{}
+	nodes := append([]*Node(nil), prog.Nodes...)
+	for i := range nodes {
+		for j := i + 1; j < len(nodes); j++ {
+			if nodes[j].Seq < nodes[i].Seq {
+				nodes[i], nodes[j] = nodes[j], nodes[i]
+			}
+		}
+	}
+	for _, n := range nodes {
+		if n.Kind == KindTask || n.Kind == KindLoopStart {
+			got = append(got, n.Task.Name)
+			byName[n.Task.Name] = n
+		}
+	}
+	want := "h first try inner inner always recover cleanup looped body last"
+	if s := strings.Join(got, " "); s != want {
+		t.Errorf("tasks by Seq: %s\nwant: %s", s, want)
+	}
+	for name, caught := range map[string]bool{"first": false, "try": true, "inner": true, "inner always": true, "recover": false, "cleanup": false, "looped": false, "body": false, "last": false, "h": false} {
+		if byName[name].Caught != caught {
+			t.Errorf("%s: Caught %v, want %v", name, byName[name].Caught, caught)
+		}
+	}
+}

@@ -18,12 +18,22 @@ func (pr *playRun) forks(batch int) int {
 }
 
 // runBatch walks every host of the batch, at most forks at once, and
-// returns how many failed (failed, unreachable or stopped mid-walk).
-func (pr *playRun) runBatch(ctx context.Context, batch []*Host, runs map[string]*hostRun, sum map[string]*HostSummary) int {
+// returns how many failed (failed, unreachable or stopped mid-walk);
+// prior is how many of the play's hosts failed before the batch.
+func (pr *playRun) runBatch(ctx context.Context, batch []*Host, runs map[string]*hostRun, sum map[string]*HostSummary, prior int) int {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	failed := 0
-	pr.forEachHost(pr.hostRuns(runs, batch), &wg, func(hr *hostRun) {
+	hrs := pr.hostRuns(runs, batch)
+	each := pr.forEachHost
+	if pr.linear() {
+		// Every host walks at once, in step; forks caps the hosts
+		// running a task (withSlot).
+		pr.lock, pr.slots = newLockstep(hrs, prior), make(chan struct{}, pr.forks(len(hrs)))
+		defer func() { pr.lock, pr.slots = nil, nil }()
+		each = pr.lock.forEach
+	}
+	each(hrs, &wg, func(hr *hostRun) {
 		status, msg := pr.runHost(ctx, hr)
 		hr.quiet()
 		if pr.prog.HealthGate == playbooks.End {
@@ -71,14 +81,19 @@ func (pr *playRun) runHost(ctx context.Context, hr *hostRun) (string, string) {
 	out := outOK
 	if pr.play.GatherFacts && (pr.opts.Resume == nil || entry == pr.prog.Entry || !pr.facts.has(hr.host.Name, "ansible_facts")) {
 		out = hr.gatherFacts(ctx)
+		if out == outFailed || out == outUnreachable {
+			hr.failedHost()
+		}
 	}
 	if out == outOK {
 		out = hr.walk(ctx, entry)
 	}
 	if out == outFailed && (pr.play.ForceHandlers || pr.opts.ForceHandlers) {
 		// force_handlers: what the host changed before failing still gets
-		// its handlers (a failing handler is reported as its task).
-		hr.flushHandlers(ctx)
+		// its handlers (a failing handler is reported as its task), out
+		// of step with the batch.
+		hr.unlocked = true
+		hr.flushHandlers(ctx, 0)
 	}
 	hr.stats.Duration = time.Since(hr.start).Seconds()
 	status := StatusOK

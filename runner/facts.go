@@ -169,7 +169,9 @@ func (h *hostRun) collectFacts(ctx context.Context, timeout time.Duration) modul
 func (h *hostRun) gatherFacts(ctx context.Context) outcome {
 	start := time.Now()
 	ev := &Event{Type: EvTaskResult, Host: h.host.Name, Task: "Gathering Facts", Node: -1, Pos: h.pr.play.Pos.String()}
-	res := h.collectFacts(ctx, cmp.Or(h.pr.play.GatherTimeout, defaultGatherTimeout))
+	res := h.pr.withSlot(ctx, func() modules.Result {
+		return h.collectFacts(ctx, cmp.Or(h.pr.play.GatherTimeout, defaultGatherTimeout))
+	})
 	ev.Duration = time.Since(start).Seconds()
 	ev.Msg = res.Msg()
 	ev.Result = map[string]any(res)

@@ -20,6 +20,7 @@ import (
 
 type loopFrame struct {
 	loop     int // the region
+	ctxLen   int // the walk's lockCtx before the region's pair
 	items    []any
 	i        int
 	loopVar  string
@@ -40,8 +41,9 @@ func (h *hostRun) loopStart(n *playbooks.Node) int {
 	if len(items) == 0 {
 		return h.pr.prog.Nodes[n.Body].Next
 	}
-	h.loops = append(h.loops, &loopFrame{loop: n.Loop, items: items,
+	h.loops = append(h.loops, &loopFrame{loop: n.Loop, items: items, ctxLen: len(h.lockCtx),
 		loopVar: cmp.Or(t.LoopVar, "item"), indexVar: t.LoopIndexVar, pause: t.LoopPause})
+	h.lockCtx = append(h.lockCtx, n.Seq, 0)
 	return n.Next
 }
 
@@ -60,6 +62,7 @@ func (h *hostRun) loopNext(ctx context.Context, n *playbooks.Node) int {
 		h.popLoop(n.Loop)
 		return n.Next
 	}
+	h.lockCtx[f.ctxLen+1] = f.i
 	if f.pause > 0 {
 		select {
 		case <-ctx.Done():
@@ -73,6 +76,7 @@ func (h *hostRun) loopNext(ctx context.Context, n *playbooks.Node) int {
 func (h *hostRun) popLoop(loop int) {
 	for k := len(h.loops) - 1; k >= 0; k-- {
 		if h.loops[k].loop == loop {
+			h.lockCtx = h.lockCtx[:h.loops[k].ctxLen]
 			h.loops = h.loops[:k]
 			return
 		}

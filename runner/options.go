@@ -51,6 +51,10 @@ type Options struct {
 	InventoryVars map[string]map[string]any
 	// StartAt is --start-at-task (nil: every play from its start).
 	StartAt *StartAt
+	// Strategy is the strategy of plays that name none (--strategy):
+	// "linear" runs a batch's hosts in lockstep (see lockstep.go); anything
+	// else lets each host go through the play on its own (free).
+	Strategy string
 	// ForceHandlers runs a failed host's notified handlers (--force-handlers;
 	// a play's force_handlers does the same for its hosts).
 	ForceHandlers bool

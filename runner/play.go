@@ -56,6 +56,13 @@ type playRun struct {
 	entry       int                 // where hosts start: the program's entry, or --start-at-task's
 	batch       int
 	nbatches    int
+	// The linear strategy (lockstep.go): the batch's barrier and forks
+	// slots, set while a batch walks; the play's max_fail_percentage and
+	// host count.
+	lock    *lockstep
+	slots   chan struct{}
+	maxFail *float64
+	total   int
 }
 
 type onceCell struct {
@@ -206,6 +213,7 @@ func RunPlay(ctx context.Context, opts *Options, idx int, prog *playbooks.Progra
 	if opts.MaxFailPercentage != nil {
 		maxFail = opts.MaxFailPercentage
 	}
+	pr.maxFail, pr.total = maxFail, len(ordered)
 	remaining := ordered
 	// Hosts the journal says are finished keep their outcome.
 	if opts.Resume != nil {
@@ -262,7 +270,7 @@ func RunPlay(ctx context.Context, opts *Options, idx int, prog *playbooks.Progra
 		pr.mu.Unlock()
 		pr.batchNames = namesOf(batch)
 		pr.emit(&Event{Type: EvBatchStarted, Hosts: names(batch)})
-		failed := pr.runBatch(ctx, batch, runs, sum)
+		failed := pr.runBatch(ctx, batch, runs, sum, totalFailed)
 		totalFailed += failed
 		pr.emit(&Event{Type: EvBatchDone, Hosts: names(batch), Msg: fmt.Sprintf("%d of %d hosts failed", failed, len(batch))})
 		// Thresholds stop the roll: they matter only when hosts are left.

@@ -34,10 +34,13 @@ func (h *hostRun) runTask(ctx context.Context, n *playbooks.Node) outcome {
 	start := time.Now()
 	h.pr.emit(&Event{Type: EvTaskStarted, Host: h.host.Name, Task: h.taskName(n, vars), Node: n.ID, Pos: n.Task.Pos.String()})
 	var res modules.Result
+	run := func() modules.Result {
+		return h.pr.withSlot(ctx, func() modules.Result { return h.runLoop(ctx, n, vars) })
+	}
 	if n.Scope.RunOnce {
-		res = h.pr.once(h.onceKey(n.ID), func() modules.Result { return h.runLoop(ctx, n, vars) })
+		res = h.pr.once(h.onceKey(n.ID), run)
 	} else {
-		res = h.runLoop(ctx, n, vars)
+		res = run()
 	}
 	out := h.finish(n, vars, res, time.Since(start))
 	return out
@@ -573,13 +576,19 @@ func (h *hostRun) finish(n *playbooks.Node, vars map[string]any, res modules.Res
 	switch {
 	case status == StatusUnreachable:
 		h.msg = res.Msg()
+		if !n.Scope.IgnoreUnreachable {
+			h.failedHost()
+		}
 		return outUnreachable
 	case status == StatusFailed && !ignored:
 		h.msg = fmt.Sprintf("%s (%s): %s", name, t.Pos, res.Msg())
 		h.setFact("ansible_failed_task", map[string]any{"name": name})
 		h.setFact("ansible_failed_result", map[string]any(res))
-		if n.Scope.AnyErrorsFatal { // the play's, a block's or the task's
-			h.pr.halt(fmt.Sprintf("any_errors_fatal: %s failed on %s", name, h.host.Name))
+		if !n.Caught { // a rescue does not fail the host
+			if n.Scope.AnyErrorsFatal { // the play's, a block's or the task's
+				h.pr.halt(fmt.Sprintf("any_errors_fatal: %s failed on %s", name, h.host.Name))
+			}
+			h.failedHost()
 		}
 		return outFailed
 	}

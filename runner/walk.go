@@ -49,6 +49,13 @@ type hostRun struct {
 	targetOnce sync.Once // computes tgt
 	tgt        modules.Target
 	loops      []*loopFrame // the include_tasks loops the walk is in
+	// lockCtx is what encloses the walk's position under the linear
+	// strategy (see lockstep.go): a looped include's Seq and pass, a
+	// handler flush's Seq and handler index.
+	lockCtx []int
+	// unlocked: the host's walk no longer keeps step with the batch (its
+	// force_handlers flush after it failed).
+	unlocked bool
 }
 
 func newHostRun(pr *playRun, h *Host) *hostRun {
@@ -115,9 +122,15 @@ func (h *hostRun) walk(ctx context.Context, pc int) outcome {
 		n := nodes[pc]
 		switch n.Kind {
 		case playbooks.KindTask:
+			if !h.step(ctx, n) {
+				return outStopped
+			}
+			if h.pr.endedBatch() { // while waiting for the batch
+				return outOK
+			}
 			out := h.runTask(ctx, n)
 			if out == outOK && n.Task.Module == "meta" && n.Task.Args["_raw_params"] == "flush_handlers" {
-				out = h.flushHandlers(ctx)
+				out = h.flushHandlers(ctx, n.Seq)
 			}
 			switch out {
 			case outOK:
@@ -157,7 +170,7 @@ func (h *hostRun) walk(ctx context.Context, pc int) outcome {
 			h.popLoop(n.Loop)
 			pc = n.Next
 		case playbooks.KindFlushHandlers:
-			if out := h.flushHandlers(ctx); out != outOK {
+			if out := h.flushHandlers(ctx, n.Seq); out != outOK {
 				if out == outFailed {
 					pc = n.OnFail
 					continue
@@ -173,13 +186,17 @@ func (h *hostRun) walk(ctx context.Context, pc int) outcome {
 	return outOK
 }
 
-// flushHandlers runs the notified handlers in the order they are defined.
-func (h *hostRun) flushHandlers(ctx context.Context) outcome {
-	for _, hd := range h.pr.prog.Handlers {
+// flushHandlers runs the notified handlers in the order they are defined;
+// at is the flush's Seq (see lockstep.go).
+func (h *hostRun) flushHandlers(ctx context.Context, at int) outcome {
+	base := len(h.lockCtx)
+	defer func() { h.lockCtx = h.lockCtx[:base] }()
+	for i, hd := range h.pr.prog.Handlers {
 		if !h.isNotified(hd.Task) {
 			continue
 		}
 		h.clearNotified(hd.Task)
+		h.lockCtx = append(h.lockCtx[:base], at, i)
 		if out := h.walk(ctx, hd.Entry); out != outOK {
 			return out
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -53,6 +54,7 @@ type runOptions struct {
 	Deadline          string
 	ForceHandlers     bool
 	StartAtTask       string
+	Strategy          string
 }
 
 func (o *runOptions) AddFlags(fs *pflag.FlagSet) {
@@ -71,6 +73,7 @@ func (o *runOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.Resume, "resume", false, "continue an interrupted run: the RUN_ID argument, or the latest")
 	fs.BoolVarP(&o.Yes, "yes", "y", false, "answer yes to confirmations (needed without a terminal)")
 	fs.StringVar(&o.StartAtTask, "start-at-task", "", "start at the first task whose name matches (a glob): the plays before it are skipped")
+	fs.StringVar(&o.Strategy, "strategy", "", "strategy of the plays that name none: free (the default, or ansible.cfg's strategy: each host through the play on its own) or linear (Ansible's default: a batch's hosts in lockstep)")
 	fs.BoolVar(&o.ForceHandlers, "force-handlers", false, "run notified handlers on a host even when one of its tasks failed (as the play keyword force_handlers)")
 	fs.StringArrayVar(&o.KnownHosts, "known-hosts", nil, "known_hosts file to trust (repeatable; default ~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts)")
 	fs.StringVar(&o.HostKeyChecking, "host-key-checking", "", "strict (default), accept-new, or off (insecure)")
@@ -99,6 +102,7 @@ type runMeta struct {
 	MaxFail  string        `json:"max_fail_percentage,omitempty"`
 	Check    bool          `json:"check,omitempty"`
 	StartAt  string        `json:"start_at_task,omitempty"`
+	Strategy string        `json:"strategy,omitempty"`
 	Started  time.Time     `json:"started"`
 	PID      int           `json:"pid"`
 	Hosts    []string      `json:"hosts"`
@@ -127,11 +131,17 @@ func runRun(ctx context.Context, stop <-chan struct{}, o runOptions, args []stri
 		o.commonOptions = m.Options
 		o.Tags, o.SkipTags, o.Serial, o.MaxFailPercentage, o.Check = m.Tags, m.SkipTags, m.Serial, m.MaxFail, m.Check
 		o.StartAtTask = m.StartAt // the resumed run skips what the first one skipped
+		o.Strategy = m.Strategy
 		args = []string{m.Playbook}
 		fmt.Fprintf(stderr, "resuming run %s (attempt %d)\n", m.RunID, m.Attempts+1)
 	}
 	if len(args) != 1 {
 		return usagef("drover run: give one PLAYBOOK (got %d arguments)", len(args))
+	}
+	if st, ok := playbooks.Strategy(o.Strategy); ok {
+		o.Strategy = st
+	} else if o.Strategy != "" {
+		return usagef("--strategy %q: want one of %s", o.Strategy, strings.Join(playbooks.Strategies, ", "))
 	}
 	path, _ := filepath.Abs(args[0])
 	if o.SyntaxCheck {
@@ -192,7 +202,7 @@ func runRun(ctx context.Context, stop <-chan struct{}, o runOptions, args []stri
 	if meta == nil {
 		wd, _ := os.Getwd()
 		meta = &runMeta{RunID: newRunID(), Playbook: path, Options: o.commonOptions, Tags: o.Tags, SkipTags: o.SkipTags,
-			Serial: o.Serial, MaxFail: o.MaxFailPercentage, Check: o.Check, StartAt: o.StartAtTask, Started: time.Now(), WorkDir: wd}
+			Serial: o.Serial, MaxFail: o.MaxFailPercentage, Check: o.Check, StartAt: o.StartAtTask, Strategy: o.Strategy, Started: time.Now(), WorkDir: wd}
 		for i, s := range meta.Options.Inventory {
 			if !strings.Contains(s, ",") {
 				meta.Options.Inventory[i], _ = filepath.Abs(s)
@@ -254,7 +264,7 @@ func runRun(ctx context.Context, stop <-chan struct{}, o runOptions, args []stri
 		Forks: o.Forks, Serial: serial, MaxFailPercentage: maxFail, Check: o.Check, Diff: o.Diff,
 		Become: o.Become, BecomePassword: becomePass, ExtraVars: in.extra, Tags: o.Tags, SkipTags: o.SkipTags,
 		ConnectTimeout: o.ConnectTimeout, Yes: o.Yes, Stop: stop, Resume: resume, VaultPassword: in.vault, Deadline: deadline,
-		Facts: runner.NewHostFacts(), InventoryVars: inventoryVars(in.inv), ForceHandlers: o.ForceHandlers, StartAt: startAt,
+		Facts: runner.NewHostFacts(), InventoryVars: inventoryVars(in.inv), ForceHandlers: o.ForceHandlers, StartAt: startAt, Strategy: cmp.Or(o.Strategy, in.config.Strategy),
 	}
 	if o.Forks == 0 && in.config.Forks > 0 {
 		ropts.Forks = in.config.Forks

@@ -29,6 +29,7 @@ func TestExitCodes(t *testing.T) {
 			{"run"},                           // no playbook
 			{"run", "a.yml", "--no-such"},     // unknown flag
 			{"run", "a.yml", "--serial", "x"}, // bad value
+			{"run", "a.yml", "--strategy", "lineer"},
 			{"no-such-command"},
 		} {
 			f := t.TempDir()
