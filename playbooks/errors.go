@@ -45,9 +45,23 @@ func (e *Error) Text() string {
 }
 
 // GitHub returns the error as a GitHub Actions annotation.
-func (e *Error) GitHub() string {
+func (e *Error) GitHub() string { return e.annotation("error") }
+
+// GitHubWarning returns the problem as a GitHub Actions warning annotation
+// (see FreeRaces).
+func (e *Error) GitHubWarning() string { return e.annotation("warning") }
+
+func (e *Error) annotation(level string) string {
 	msg := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(e.Msg)
-	return fmt.Sprintf("::error file=%s,line=%d,col=%d::%s", e.Pos.File, e.Pos.Line, e.Pos.Col, msg)
+	return fmt.Sprintf("::%s file=%s,line=%d,col=%d::%s", level, e.Pos.File, e.Pos.Line, e.Pos.Col, msg)
+}
+
+// WarningText is Text for a warning: "file:line:col: warning: message"
+// and the snippet.
+func (e *Error) WarningText() string {
+	w := *e
+	w.Msg = "warning: " + e.Msg
+	return w.Text()
 }
 
 // ErrorList is every problem found by Load or Validate, sorted by position.

@@ -39,6 +39,11 @@ func FuzzLoad(f *testing.F) {
 		}
 		if pb != nil {
 			_ = Validate(pb, ValidateOptions{})
+			for _, w := range FreeRaces(pb, "") {
+				if w.Pos.File == "" || w.Msg == "" {
+					t.Fatalf("warning without position or message: %#v", w)
+				}
+			}
 		}
 	})
 }

@@ -520,22 +520,12 @@ func sortedKeys(m map[string]any) []string {
 // cache. Only an optimisation: its results are not used.
 func (v *validator) warm(pb *Playbook) {
 	var exprs, tmpls []string
-	var strs func(x any)
-	strs = func(x any) {
-		switch y := x.(type) {
-		case string:
+	strs := func(x any) {
+		eachString(x, func(y string) {
 			if strings.Contains(y, "{{") || strings.Contains(y, "{%") {
 				tmpls = append(tmpls, y)
 			}
-		case map[string]any:
-			for _, e := range y {
-				strs(e)
-			}
-		case []any:
-			for _, e := range y {
-				strs(e)
-			}
-		}
+		})
 	}
 	for _, p := range pb.Plays {
 		walkPlay(p, func(t *Task) {

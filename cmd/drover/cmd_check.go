@@ -104,6 +104,15 @@ func runCheck(ctx context.Context, o checkOptions, args []string, stdout, stderr
 		}
 	}
 	list := playbooks.Merge(loadErrs, valErrs)
+	if book != nil && list == nil {
+		for _, w := range playbooks.FreeRaces(book, cfg.Strategy) {
+			if o.Format == "github" {
+				fmt.Fprintln(stdout, w.GitHubWarning())
+			} else {
+				fmt.Fprintln(stderr, w.WarningText())
+			}
+		}
+	}
 	if list == nil {
 		fmt.Fprintf(stdout, "%s: ok\n", path)
 		return nil

@@ -151,6 +151,9 @@ func runRun(ctx context.Context, stop <-chan struct{}, o runOptions, args []stri
 	if err != nil {
 		return printInvalid(err, stderr)
 	}
+	for _, w := range playbooks.FreeRaces(in.book, cmp.Or(o.Strategy, in.config.Strategy)) {
+		fmt.Fprintln(stderr, w.WarningText())
+	}
 	serial, err := parseSerialFlag(o.Serial)
 	if err != nil {
 		return err

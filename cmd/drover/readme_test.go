@@ -29,7 +29,7 @@ func TestDocumentedPlaybooksCheck(t *testing.T) {
 	inv := "../../examples/xen-reboot/inventory.yml"
 	for _, pb := range []string{readme, "../../examples/xen-reboot/playbook.yml"} {
 		var out, errb bytes.Buffer
-		if err := runCheck(context.Background(), checkOptions{Inventory: []string{inv}, Format: "text"}, []string{pb}, &out, &errb); err != nil {
+		if err := runCheck(context.Background(), checkOptions{Inventory: []string{inv}, Format: "text"}, []string{pb}, &out, &errb); err != nil || errb.Len() > 0 {
 			t.Errorf("%s: %v\n%s%s", pb, err, out.String(), errb.String())
 		}
 	}
