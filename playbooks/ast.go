@@ -50,6 +50,10 @@ type Play struct {
 	MaxFailPercentage *float64
 	AnyErrorsFatal    bool
 	Order             string // inventory (default), reverse_inventory, sorted, reverse_sorted, shuffle
+	// BatchGroups (beyond Ansible): inventory groups rolled one after the
+	// other, in this order; a batch never mixes them (see runner's roll).
+	BatchGroups    []string
+	BatchGroupsPos Pos
 	// Strategy is the play's strategy as written: "" (the runner's
 	// default), free, host_pinned or linear (a batch's hosts in lockstep).
 	Strategy               string

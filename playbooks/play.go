@@ -120,6 +120,8 @@ func (l *loader) readPlay(file string, n *yaml.Node) *Play {
 			p.DisruptionBudget = l.budget(file, v)
 		case "health_gate":
 			p.HealthGate = l.taskList(file, v, key, false)
+		case "batch_groups":
+			p.BatchGroups, p.BatchGroupsPos = l.batchGroups(file, v), pos(file, v)
 		case "pause_between_batches":
 			p.PauseBetweenBatches, _ = l.duration(file, v, key)
 		case "confirm_after_first_batch":
@@ -176,6 +178,37 @@ func (l *loader) hosts(file string, v *yaml.Node) string {
 		l.c.add(pos(file, v), "hosts must not be empty")
 	}
 	return s
+}
+
+// batchGroups reads batch_groups: inventory group names (a list, or one
+// name), each once, no templates.
+func (l *loader) batchGroups(file string, v *yaml.Node) []string {
+	v = resolve(v)
+	names, ok := l.strList(file, v, "batch_groups")
+	if !ok {
+		return nil
+	}
+	if len(names) == 0 {
+		l.c.add(pos(file, v), "batch_groups must name at least one inventory group")
+		return nil
+	}
+	seen := map[string]bool{}
+	for i, n := range names {
+		at := pos(file, v)
+		if v.Kind == yaml.SequenceNode {
+			at = pos(file, v.Content[i])
+		}
+		switch {
+		case strings.TrimSpace(n) == "":
+			l.c.add(at, "batch_groups: empty group name")
+		case strings.Contains(n, "{{") || strings.Contains(n, "{%"):
+			l.c.add(at, "batch_groups: '%s' is a template; drover needs the groups before running (write the group names)", n)
+		case seen[n]:
+			l.c.add(at, "batch_groups: '%s' is listed twice", n)
+		}
+		seen[n] = true
+	}
+	return names
 }
 
 // serial reads an int, "N%", or a list of them.

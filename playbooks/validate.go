@@ -37,6 +37,9 @@ type ValidateOptions struct {
 	// Hosts are the inventory's host names: a delegate_to written as a
 	// plain name must be one of them (or the controller). Nil: not checked.
 	Hosts []string
+	// Groups are the inventory's group names: batch_groups must name
+	// them. Nil: not checked.
+	Groups []string
 }
 
 var defaultEngine = sync.OnceValue(func() *template.Engine { return template.New() })
@@ -82,8 +85,21 @@ func Validate(pb *Playbook, opts ValidateOptions) error {
 	v.warm(pb)
 	for _, p := range pb.Plays {
 		v.play(p)
+		v.batchGroups(p)
 	}
 	return v.c.err()
+}
+
+// batchGroups checks that batch_groups names the inventory's groups.
+func (v *validator) batchGroups(p *Play) {
+	if v.opts.Groups == nil {
+		return
+	}
+	for _, g := range p.BatchGroups {
+		if !slices.Contains(v.opts.Groups, g) {
+			v.c.add(p.BatchGroupsPos, "batch_groups: no inventory group '%s'%s", g, didYouMean(g, v.opts.Groups))
+		}
+	}
 }
 
 // validator holds the state of one Validate.

@@ -49,6 +49,7 @@ type Event struct {
 	Batches  int            `json:"batches,omitempty"` // total in the play
 	Host     string         `json:"host,omitempty"`
 	Hosts    []string       `json:"hosts,omitempty"`
+	Group    string         `json:"group,omitempty"` // batch_started: the batch's batch_groups group
 	Task     string         `json:"task,omitempty"`
 	Node     int            `json:"node"`
 	Pos      string         `json:"pos,omitempty"`

@@ -226,17 +226,17 @@ func RunPlay(ctx context.Context, opts *Options, idx int, prog *playbooks.Progra
 			remaining = append(remaining, h)
 		}
 	}
-	plan, _ := PlanBatches(remaining, serial, play.DisruptionBudget, nil)
-	if plan != nil {
+	bg := newBudgeter(play.DisruptionBudget, ordered)
+	rl := newRoll(ordered, remaining, play.BatchGroups, serial, bg)
+	if plan, _ := rl.plan(nil); plan != nil {
 		pr.nbatches = len(plan.Batches)
 	}
-	bg := newBudgeter(play.DisruptionBudget, ordered)
 	runs := map[string]*hostRun{}
 	down := map[string]bool{}
 	totalFailed := 0
 	rollStart := time.Now()
 	warnedDeadline := false
-	for bi := 0; len(remaining) > 0; bi++ {
+	for bi := 0; !rl.done(); bi++ {
 		if pr.halted() || stopRequested(opts.Stop) || ctx.Err() != nil {
 			if !pr.halted() {
 				pr.halt("interrupted")
@@ -246,39 +246,36 @@ func RunPlay(ctx context.Context, opts *Options, idx int, prog *playbooks.Progra
 		// Budgets count what is already down: probe (connect) the hosts
 		// not yet done; the connections are kept for the walk.
 		if bg != nil {
-			pr.probe(ctx, remaining, runs, down)
+			pr.probe(ctx, rl.left(), runs, down)
 		}
-		size := serialSize(serial, bi, len(ordered))
-		batch, rest := nextBatch(remaining, size, bg, down)
+		batch, group := rl.next(down)
 		if len(batch) == 0 {
-			pr.halt(fmt.Sprintf("disruption budget exhausted: %d hosts left cannot be taken down without exceeding max_unavailable (hosts already down count)", len(rest)))
+			pr.halt(fmt.Sprintf("disruption budget exhausted: %d hosts left cannot be taken down without exceeding max_unavailable (hosts already down count)", len(rl.left())))
 			break
 		}
-		remaining = rest
 		// Connect the likely next batch while this one runs (it mostly
 		// waits on reboots): its first task then finds its connection
 		// open. A wrong guess costs an idle connection, nothing more.
-		next, _ := nextBatch(rest, serialSize(serial, bi+1, len(ordered)), bg, down)
-		pr.scheduleNextConnect(ctx, batch, next, runs)
+		pr.scheduleNextConnect(ctx, batch, rl.peek(down), runs)
 		pr.mu.Lock()
 		pr.batch = bi + 1
-		if pr.nbatches < pr.batch+boolInt(len(rest) > 0) {
-			pr.nbatches = pr.batch + boolInt(len(rest) > 0)
+		if pr.nbatches < pr.batch+boolInt(!rl.done()) {
+			pr.nbatches = pr.batch + boolInt(!rl.done())
 		}
 		pr.onceRes = map[string]*onceCell{}
 		pr.batchEnded = false
 		pr.mu.Unlock()
 		pr.batchNames = namesOf(batch)
-		pr.emit(&Event{Type: EvBatchStarted, Hosts: names(batch)})
+		pr.emit(&Event{Type: EvBatchStarted, Hosts: names(batch), Group: group})
 		failed := pr.runBatch(ctx, batch, runs, sum, totalFailed)
 		totalFailed += failed
 		pr.emit(&Event{Type: EvBatchDone, Hosts: names(batch), Msg: fmt.Sprintf("%d of %d hosts failed", failed, len(batch))})
 		// Thresholds stop the roll: they matter only when hosts are left.
-		if reason := pr.thresholds(failed, len(batch), totalFailed, len(ordered), maxFail); reason != "" && len(remaining) > 0 {
+		if reason := pr.thresholds(failed, len(batch), totalFailed, len(ordered), maxFail); reason != "" && !rl.done() {
 			pr.halt(reason)
 			break
 		}
-		if prog.HealthGate != playbooks.End && len(remaining) > 0 {
+		if prog.HealthGate != playbooks.End && !rl.done() {
 			reason := pr.healthGate(ctx, batch, runs, sum)
 			for _, h := range batch {
 				runs[h.Name].close()
@@ -288,14 +285,14 @@ func RunPlay(ctx context.Context, opts *Options, idx int, prog *playbooks.Progra
 				break
 			}
 		}
-		if len(remaining) == 0 {
+		if rl.done() {
 			break
 		}
 		if !opts.Deadline.IsZero() && !warnedDeadline {
 			// ETA: the mean batch so far, times the batches left.
 			per := time.Since(rollStart) / time.Duration(bi+1)
 			left := 0
-			if p, err := PlanBatches(remaining, serial[min(bi+1, max(len(serial)-1, 0)):], play.DisruptionBudget, down); err == nil {
+			if p, err := rl.plan(down); err == nil {
 				left = len(p.Batches)
 			}
 			eta := time.Now().Add(per*time.Duration(left) + play.PauseBetweenBatches*time.Duration(left))
@@ -310,7 +307,7 @@ func RunPlay(ctx context.Context, opts *Options, idx int, prog *playbooks.Progra
 				pr.halt("confirm_after_first_batch: no terminal to ask on (use --yes)")
 				break
 			}
-			ok, err := opts.Prompter.Confirm(ctx, fmt.Sprintf("First batch done (%d hosts). Continue with the remaining %d hosts?", len(batch), len(remaining)))
+			ok, err := opts.Prompter.Confirm(ctx, fmt.Sprintf("First batch done (%d hosts). Continue with the remaining %d hosts?", len(batch), len(rl.left())))
 			if err != nil || !ok {
 				pr.halt("not confirmed after the first batch")
 				break
@@ -333,7 +330,7 @@ func RunPlay(ctx context.Context, opts *Options, idx int, prog *playbooks.Progra
 	res.Stopped = pr.stopped
 	res.Batches = pr.batch
 	pr.mu.Unlock()
-	for _, h := range remaining {
+	for _, h := range rl.left() {
 		if sum[h.Name].Status == StatusSkipped && res.Stopped != "" {
 			sum[h.Name].Status = StatusStopped
 			sum[h.Name].Msg = "not started: " + res.Stopped

@@ -135,22 +135,28 @@ func nextBatch(remaining []*Host, size int, bg *budgeter, down map[string]bool) 
 // Plan is the batch order of a play, computed without contacting a host.
 type Plan struct {
 	Batches [][]*Host
+	Groups  []string // each batch's batch_groups group ("" for none)
 	Budget  *budgeter
 }
 
-// PlanBatches splits a play's ordered hosts into batches: serial, then the
-// disruption budget. down names hosts known to be unavailable already.
-func PlanBatches(hosts []*Host, serial []playbooks.Serial, b *playbooks.Budget, down map[string]bool) (*Plan, error) {
-	bg := newBudgeter(b, hosts)
-	p := &Plan{Budget: bg}
-	rest := hosts
-	for i := 0; len(rest) > 0; i++ {
-		var batch []*Host
-		batch, rest = nextBatch(rest, serialSize(serial, i, len(hosts)), bg, down)
+// PlanBatches splits a play's ordered hosts into batches: the
+// batch_groups tiers (see roll), serial, then the disruption budget. down
+// names hosts known to be unavailable already.
+func PlanBatches(hosts []*Host, serial []playbooks.Serial, groups []string, b *playbooks.Budget, down map[string]bool) (*Plan, error) {
+	return newRoll(hosts, hosts, groups, serial, newBudgeter(b, hosts)).plan(down)
+}
+
+// plan is the batches r has left, r unchanged.
+func (r *roll) plan(down map[string]bool) (*Plan, error) {
+	c := r.clone()
+	p := &Plan{Budget: r.bg}
+	for !c.done() {
+		batch, g := c.next(down)
 		if len(batch) == 0 {
-			return p, fmt.Errorf("disruption budget cannot be met: %d hosts cannot be scheduled (their groups' hosts already down use the whole budget)", len(rest))
+			return p, fmt.Errorf("disruption budget cannot be met: %d hosts cannot be scheduled (their groups' hosts already down use the whole budget)", len(c.left()))
 		}
 		p.Batches = append(p.Batches, batch)
+		p.Groups = append(p.Groups, g)
 	}
 	return p, nil
 }
@@ -167,7 +173,11 @@ func (p *Plan) String() string {
 				names[j] += "(" + p.Budget.group[h.Name] + ")"
 			}
 		}
-		fmt.Fprintf(&b, "batch %d/%d (%d hosts): %s\n", i+1, len(p.Batches), len(batch), strings.Join(names, " "))
+		group := ""
+		if g := p.Groups[i]; g != "" {
+			group = g + ", "
+		}
+		fmt.Fprintf(&b, "batch %d/%d (%s%d hosts): %s\n", i+1, len(p.Batches), group, len(batch), strings.Join(names, " "))
 	}
 	return b.String()
 }

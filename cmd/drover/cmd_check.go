@@ -81,7 +81,7 @@ func runCheck(ctx context.Context, o checkOptions, args []string, stdout, stderr
 		sources = cfg.Inventory
 	}
 	haveInv := false
-	var hostNames []string
+	var hostNames, groupNames []string
 	if len(sources) > 0 {
 		inv, err := inventory.Load(sources, inventory.LoadOptions{Context: ctx, VaultPassword: vaultPass})
 		if err != nil {
@@ -89,7 +89,7 @@ func runCheck(ctx context.Context, o checkOptions, args []string, stdout, stderr
 		}
 		haveInv = true
 		known = append(known, inventoryVarNames(inv)...)
-		hostNames = inventoryHostNames(inv)
+		hostNames, groupNames = inventoryHostNames(inv), inv.GroupNames()
 	}
 	book, err := playbooks.Load(path, playbooks.LoadOptions{VaultPassword: vaultPass, Config: cfg})
 	var loadErrs *playbooks.ErrorList
@@ -98,7 +98,7 @@ func runCheck(ctx context.Context, o checkOptions, args []string, stdout, stderr
 	}
 	var valErrs *playbooks.ErrorList
 	if book != nil {
-		err := playbooks.Validate(book, playbooks.ValidateOptions{KnownVars: known, AllowUnknownVars: !haveInv, Hosts: hostNames})
+		err := playbooks.Validate(book, playbooks.ValidateOptions{KnownVars: known, AllowUnknownVars: !haveInv, Hosts: hostNames, Groups: groupNames})
 		if err != nil && !errors.As(err, &valErrs) {
 			return err
 		}

@@ -65,7 +65,7 @@ func runPlan(ctx context.Context, o planOptions, args []string, stdout io.Writer
 			s = serial
 		}
 		hosts := runner.OrderHosts(in.hosts[i], p.Order, 0)
-		plan, err := runner.PlanBatches(hosts, s, p.DisruptionBudget, nil)
+		plan, err := runner.PlanBatches(hosts, s, p.BatchGroups, p.DisruptionBudget, nil)
 		fmt.Fprintf(stdout, "PLAY [%s] (%s) %d hosts\n", p.Name, p.Pos, len(hosts))
 		if p.DisruptionBudget != nil {
 			b := p.DisruptionBudget

@@ -77,7 +77,7 @@ func loadInputs(o commonOptions, path string, needInventory bool, stderr io.Writ
 		sources = cfg.Inventory
 	}
 	known := []string{}
-	var hostNames []string
+	var hostNames, groupNames []string
 	for k := range in.extra {
 		known = append(known, k)
 	}
@@ -87,7 +87,7 @@ func loadInputs(o commonOptions, path string, needInventory bool, stderr io.Writ
 			return nil, err
 		}
 		in.inv = inv
-		hostNames = inventoryHostNames(inv)
+		hostNames, groupNames = inventoryHostNames(inv), inv.GroupNames()
 		seen := map[string]bool{}
 		for _, h := range inv.Hosts() {
 			for k := range h.Vars {
@@ -100,7 +100,7 @@ func loadInputs(o commonOptions, path string, needInventory bool, stderr io.Writ
 	} else if needInventory {
 		return nil, usagef("no inventory: give -i INVENTORY (or set inventory in ansible.cfg)")
 	}
-	if err := playbooks.Validate(book, playbooks.ValidateOptions{KnownVars: known, AllowUnknownVars: in.inv == nil, Hosts: hostNames}); err != nil {
+	if err := playbooks.Validate(book, playbooks.ValidateOptions{KnownVars: known, AllowUnknownVars: in.inv == nil, Hosts: hostNames, Groups: groupNames}); err != nil {
 		return nil, err
 	}
 	for _, p := range book.Plays {

@@ -124,7 +124,11 @@ func (t *textOutput) Event(e *runner.Event) {
 		t.printf("\nPLAY [%s] %d hosts\n", e.Play, len(e.Hosts))
 	case runner.EvBatchStarted:
 		t.batch = fmt.Sprintf("batch %d/%d", e.Batch, e.Batches)
-		t.printf("== %s: %s\n", t.batch, strings.Join(e.Hosts, " "))
+		group := ""
+		if e.Group != "" {
+			group = " (" + e.Group + ")"
+		}
+		t.printf("== %s%s: %s\n", t.batch, group, strings.Join(e.Hosts, " "))
 		t.startHeartbeat()
 	case runner.EvHostStarted:
 		t.inflight[e.Host] = "starting"
