@@ -138,6 +138,7 @@ type Task struct {
 	Tags              []string
 	NoLog             bool
 	DelegateTo        string // "", "localhost", an inventory host or a template naming one
+	DelegateFacts     bool   // facts the task gathers or sets go to the delegate, not the host
 	RunOnce           bool
 	Environment       map[string]any
 	Timeout           time.Duration

@@ -25,7 +25,7 @@ var taskKeys = []string{
 	"with_file", "with_pipe", "with_env", "loop_control", "until", "retries",
 	"delay", "failed_when", "changed_when", "ignore_errors", "ignore_unreachable",
 	"notify", "listen", "become", "become_user", "become_method", "tags", "no_log",
-	"delegate_to", "local_action", "action", "run_once", "environment", "timeout", "vars",
+	"delegate_to", "delegate_facts", "local_action", "action", "run_once", "environment", "timeout", "vars",
 	"check_mode", "throttle", "async", "poll", "args", "block", "rescue", "always", "module_defaults",
 	"any_errors_fatal",
 	"include_tasks", "import_tasks", "include_role", "import_role",
@@ -35,7 +35,7 @@ var taskKeys = []string{
 var blockKeys = []string{
 	"name", "block", "rescue", "always", "when", "become", "become_user", "become_method",
 	"tags", "vars", "environment", "ignore_errors", "ignore_unreachable", "no_log",
-	"delegate_to", "run_once", "check_mode", "throttle", "timeout", "notify", "module_defaults",
+	"delegate_to", "delegate_facts", "run_once", "check_mode", "throttle", "timeout", "notify", "module_defaults",
 	"any_errors_fatal",
 }
 
@@ -71,7 +71,6 @@ var LoopLookups = []string{"items", "list", "dict", "indexed_items", "together",
 var refusedKeys = map[string]string{
 	"vars_prompt":              "drover never prompts for variables; pass them with -e/--extra-vars",
 	"vars_files_prompt":        "drover never prompts for variables; pass them with -e/--extra-vars",
-	"delegate_facts":           "drover keeps the facts a delegated task gathers or sets on the delegating host",
 	"connection":               "drover connects over SSH only",
 	"port":                     "set ansible_port in the inventory instead",
 	"debugger":                 "drover has no task debugger",

@@ -59,7 +59,10 @@ type Scope struct {
 	IgnoreErrors bool
 	NoLog        bool
 	DelegateTo   string
-	RunOnce      bool
+	// DelegateFacts: the facts a delegated task gathers (setup, a
+	// module's ansible_facts) or sets (set_fact) are the delegate's.
+	DelegateFacts bool
+	RunOnce       bool
 	// Keywords a task inherits from its blocks unless it sets its own (a
 	// task node's Scope includes the task's own keywords).
 	BecomeMethod      string
@@ -336,6 +339,7 @@ func (sc *Scope) with(t *Task) *Scope {
 		n.DelegateTo = t.DelegateTo
 	}
 	n.RunOnce = sc.RunOnce || t.RunOnce
+	n.DelegateFacts = sc.DelegateFacts || t.DelegateFacts
 	if t.BecomeMethod != "" {
 		n.BecomeMethod = t.BecomeMethod
 	}

@@ -150,6 +150,8 @@ func (l *loader) taskKeyword(file string, t *Task, kv pair, handler bool) {
 		}
 	case "run_once":
 		t.RunOnce, _ = l.boolean(file, v, key)
+	case "delegate_facts":
+		t.DelegateFacts, _ = l.boolean(file, v, key)
 	case "environment":
 		t.Environment = l.varsMap(file, v, key)
 	case "timeout":

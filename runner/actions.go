@@ -69,8 +69,16 @@ func actSetFact(_ context.Context, h *hostRun, n *playbooks.Node, vars map[strin
 		}
 		facts[k] = r
 	}
+	target := h.host.Name
+	if n.Scope.DelegateFacts {
+		d, fail := h.delegationFor(n.Scope, vars)
+		if fail != nil {
+			return fail
+		}
+		target = h.factsHost(n, d)
+	}
 	for k, v := range facts {
-		h.setFact(k, v)
+		h.pr.facts.set(target, k, v)
 	}
 	return modules.Result{"changed": false, "ansible_facts": facts}
 }

@@ -32,6 +32,10 @@ func runDelegating(t *testing.T, f *fleet.Fleet, play int, text string) (*PlayRe
 			}
 			return nil
 		}}
+	opts.InventoryVars = map[string]map[string]any{}
+	for _, h := range all {
+		opts.InventoryVars[h.Name] = h.Vars
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	groups := map[string][]string{"lb": {lb.Name}}
@@ -185,5 +189,52 @@ func TestDelegateReconnectsAfterLostConnection(t *testing.T) {
 	}
 	if len(f.Reboots(lb)) != 1 {
 		t.Errorf("%s rebooted %d times", lb, len(f.Reboots(lb)))
+	}
+}
+
+// delegate_facts: the facts a delegated setup gathers, and those a
+// delegated set_fact sets, are the delegate's (hostvars[lb]); without it a
+// delegated setup gathers the delegate's facts as the host's own, as in
+// Ansible. Asserted against the balancer's real boot id.
+func TestDelegateFacts(t *testing.T) {
+	f := testFleet(t, 3, 1, 0, nil)
+	res, _, lb := runDelegating(t, f, 0, `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: the balancer's facts, for everyone
+      setup:
+      delegate_to: "{{ groups['lb'][0] }}"
+      delegate_facts: true
+      run_once: true
+    - name: tell the balancer who went last
+      set_fact:
+        last_seen: "{{ inventory_hostname }}"
+      delegate_to: "{{ groups['lb'][0] }}"
+      delegate_facts: true
+    - name: record what hostvars says
+      copy:
+        content: "{{ hostvars[groups['lb'][0]].ansible_boot_id }} {{ hostvars[groups['lb'][0]].last_seen in ansible_play_hosts }} {{ last_seen | default('unset') }} {{ ansible_boot_id | default('none') }}"
+        dest: delegated
+    - name: without delegate_facts
+      setup:
+      delegate_to: "{{ groups['lb'][0] }}"
+    - copy:
+        content: "{{ ansible_boot_id }}"
+        dest: own
+`)
+	for _, h := range res.Hosts {
+		if h.Status != StatusChanged {
+			t.Fatalf("%s: %s %s", h.Name, h.Status, h.Msg)
+		}
+	}
+	lbBoot := f.BootID(lb)
+	for _, h := range f.Hosts()[:2] {
+		if got, want := hostFile(f, h, "delegated"), lbBoot+" True unset none"; got != want {
+			t.Errorf("%s: %q, want %q", h, got, want)
+		}
+		if got := hostFile(f, h, "own"); got != lbBoot {
+			t.Errorf("%s: its ansible_boot_id after a delegated setup %q, want the balancer's %q", h, got, lbBoot)
+		}
 	}
 }

@@ -98,9 +98,15 @@ const defaultGatherTimeout = 30 * time.Second
 // facts on the host (ansible_facts and the ansible_* names) and returns
 // the result: ansible_facts, or why it failed.
 func (h *hostRun) collectFacts(ctx context.Context, timeout time.Duration) modules.Result {
+	conn, err := h.connect(ctx)
+	return h.gatherOn(ctx, conn, err, timeout, h.host.Name)
+}
+
+// gatherOn runs the facts command over conn (err: why there is none) and
+// records the facts as those of host target.
+func (h *hostRun) gatherOn(ctx context.Context, conn modules.Conn, err error, timeout time.Duration, target string) modules.Result {
 	start := time.Now()
 	res := modules.Result{"changed": false}
-	conn, err := h.connect(ctx)
 	var out *modules.ExecResult
 	if err == nil {
 		fctx, cancel := context.WithTimeout(ctx, timeout)
@@ -158,9 +164,9 @@ func (h *hostRun) collectFacts(ctx context.Context, timeout time.Duration) modul
 			"drover_facts_gathered_at_utc": start.UTC().Format(time.RFC3339),
 		}
 		for k, v := range facts {
-			h.setFact("ansible_"+k, v)
+			h.pr.facts.set(target, "ansible_"+k, v)
 		}
-		h.setFact("ansible_facts", facts)
+		h.pr.facts.set(target, "ansible_facts", facts)
 		res["ansible_facts"] = facts
 	}
 	return res
@@ -210,19 +216,38 @@ func actSetup(ctx context.Context, h *hostRun, n *playbooks.Node, vars map[strin
 		}
 		timeout = time.Duration(s) * time.Second
 	}
-	return h.collectFacts(ctx, timeout)
+	d, fail := h.delegationFor(n.Scope, vars)
+	if fail != nil {
+		return fail
+	}
+	if d == nil {
+		return h.collectFacts(ctx, timeout)
+	}
+	// Delegated: the delegate's facts, recorded as the host's (Ansible's
+	// default) or, with delegate_facts, as the delegate's.
+	conn, err := d.connect(ctx)
+	return h.gatherOn(ctx, conn, err, timeout, h.factsHost(n, d))
 }
 
-// addFacts merges facts a module returned (ansible_facts) into the host's:
+// factsHost is the host whose facts a task's gathered or set facts are:
+// the delegate under delegate_facts, else the host itself.
+func (h *hostRun) factsHost(n *playbooks.Node, d *delegation) string {
+	if d != nil && n.Scope.DelegateFacts {
+		return d.name
+	}
+	return h.host.Name
+}
+
+// addFacts merges facts a module returned (ansible_facts) into target's:
 // in ansible_facts, and as ansible_NAME.
-func (h *hostRun) addFacts(af map[string]any) {
+func (h *hostRun) addFacts(target string, af map[string]any) {
 	merged := map[string]any{}
-	if cur, ok := h.pr.facts.of(h.host.Name)["ansible_facts"].(map[string]any); ok {
+	if cur, ok := h.pr.facts.of(target)["ansible_facts"].(map[string]any); ok {
 		maps.Copy(merged, cur)
 	}
 	for k, v := range af {
 		merged[k] = v
-		h.setFact("ansible_"+k, v)
+		h.pr.facts.set(target, "ansible_"+k, v)
 	}
-	h.setFact("ansible_facts", merged)
+	h.pr.facts.set(target, "ansible_facts", merged)
 }

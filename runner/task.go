@@ -360,7 +360,7 @@ func (h *hostRun) runOnce(ctx context.Context, n *playbooks.Node, vars map[strin
 		res = modules.Result{}
 	}
 	if af, ok := res["ansible_facts"].(map[string]any); ok && !res.Failed() && !res.Unreachable() {
-		h.addFacts(af) // package_facts, ...: facts of the host (never the delegate's)
+		h.addFacts(h.factsHost(n, d), af) // package_facts, ...: the host's, or the delegate's (delegate_facts)
 	}
 	if d != nil {
 		if d.hr != nil && res.Unreachable() {
