@@ -98,6 +98,9 @@ type LoadOptions struct {
 	// files and !vault values. Without it, an encrypted vars file is an
 	// error and !vault values stay their ciphertext.
 	VaultPassword []byte
+	// Plugins are the inventory plugins a YAML source may name with
+	// `plugin:`, by every name it may use (aws_ec2, amazon.aws.aws_ec2).
+	Plugins map[string]Plugin
 }
 
 func (o LoadOptions) scriptTimeout() time.Duration {

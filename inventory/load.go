@@ -98,6 +98,9 @@ func parseSource(ctx context.Context, d *data, opts LoadOptions, path, display s
 	if st.Mode()&0o111 != 0 || strings.HasPrefix(string(src), "#!") {
 		return parseScript(ctx, d, opts, path)
 	}
+	if name, config, line, ok := pluginConfig(display, src); ok {
+		return parsePlugin(ctx, d, opts, display, name, config, line)
+	}
 	return parseFile(d, display, src)
 }
 

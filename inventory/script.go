@@ -41,7 +41,15 @@ func parseScript(ctx context.Context, d *data, opts LoadOptions, path string) er
 	if err != nil {
 		return err
 	}
-	file := path + " --list"
+	return parseListJSON(d, path+" --list", out, func(h string) (map[string]any, error) {
+		return scriptHostVars(ctx, opts, path, h)
+	})
+}
+
+// parseListJSON reads the JSON an executable inventory prints for --list
+// (file names it in errors); without _meta, hostVars gives each host's
+// variables.
+func parseListJSON(d *data, file string, out []byte, hostVars func(host string) (map[string]any, error)) error {
 	root, err := parseYAML(file, out)
 	if err != nil {
 		return err
@@ -99,7 +107,7 @@ func parseScript(ctx context.Context, d *data, opts LoadOptions, path string) er
 				vars = m
 			}
 		} else {
-			vars, err = scriptHostVars(ctx, opts, path, h)
+			vars, err = hostVars(h)
 			if err != nil {
 				return err
 			}
