@@ -1,8 +1,11 @@
 package awsec2
 
 import (
+	"os"
+
 	"context"
 	"encoding/json"
+	"gopkg.in/yaml.v3"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -191,5 +194,34 @@ func TestCamelToSnake(t *testing.T) {
 		if got := camelToSnake(in); got != want {
 			t.Errorf("%s → %s, want %s", in, got, want)
 		}
+	}
+}
+
+// The example inventory (examples/xen-reboot/affected.aws_ec2.yml) reads
+// as it is: the instances with a scheduled reboot are `affected`, each
+// availability zone their rack.
+func TestExampleInventory(t *testing.T) {
+	isolate(t)
+	b, err := os.ReadFile("../../examples/xen-reboot/affected.aws_ec2.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var config map[string]any
+	if err := yaml.Unmarshal(b, &config); err != nil {
+		t.Fatal(err)
+	}
+	config["aws_access_key_id"], config["aws_secret_access_key"] = "AKIDTEST", "x"
+	srv := fakeec2.New("AKIDTEST", fleet())
+	defer srv.Close()
+	m := list(t, srv, config)
+	if got := strings.Join(hostsOf(m, "affected"), " "); got != "web1" {
+		t.Errorf("affected: %q, want web1 (the one with a scheduled reboot)", got)
+	}
+	hv := m["_meta"].(map[string]any)["hostvars"].(map[string]any)
+	if r := hv["web1"].(map[string]any)["rack"]; r != "us-east-1a" {
+		t.Errorf("web1 rack %v", r)
+	}
+	if _, ok := hv["web2"]; ok {
+		t.Errorf("web2 is stopped: the example lists running instances only")
 	}
 }
