@@ -1,16 +1,16 @@
 package awsec2
 
 import (
-	"os"
-
 	"context"
 	"encoding/json"
-	"gopkg.in/yaml.v3"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/drover-sh/drover/internal/fakeec2"
 	"github.com/drover-sh/drover/playbooks/template"
