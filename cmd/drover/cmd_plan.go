@@ -31,7 +31,7 @@ func (o *planOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Serial, "serial", "", "override every play's serial")
 	fs.DurationVar(&o.RebootEstimate, "reboot-estimate", 0, "how long one host's pass takes, for the ETA (default: the median of past runs in --state-dir, else 2m)")
 	fs.StringVar(&o.StateDir, "state-dir", ".drover", "where past runs' journals are (for the default --reboot-estimate)")
-	fs.StringVar(&o.Deadline, "deadline", "", "the maintenance deadline (RFC 3339 or 15:04): say whether the roll fits")
+	fs.StringVar(&o.Deadline, "deadline", "", "the maintenance deadline (RFC 3339, 15:04, or events: the hosts' earliest scheduled event): say whether the roll fits")
 	fs.BoolVar(&o.Graph, "graph", true, "also print the task graph each host walks")
 }
 
@@ -88,9 +88,12 @@ func runPlan(ctx context.Context, o planOptions, args []string, stdout io.Writer
 		fmt.Fprintln(stdout)
 	}
 	if o.Deadline != "" {
-		dl, err := parseDeadline(o.Deadline, time.Now())
+		dl, why, err := resolveDeadline(o.Deadline, time.Now(), in.hosts)
 		if err != nil {
 			return usagef("--deadline: %v", err)
+		}
+		if why != "" {
+			fmt.Fprintf(stdout, "deadline: %s, %s\n", dl.Format(time.RFC3339), why)
 		}
 		eta := time.Now().Add(total)
 		if eta.After(dl) {

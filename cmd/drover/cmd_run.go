@@ -86,7 +86,7 @@ func (o *runOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.SyntaxCheck, "syntax-check", false, "validate only (same as drover check)")
 	fs.DurationVar(&o.ConnectTimeout, "connect-timeout", 10*time.Second, "SSH connect timeout")
 	fs.StringVar(&o.Color, "color", "auto", "auto, always or never (NO_COLOR is honoured)")
-	fs.StringVar(&o.Deadline, "deadline", "", "the maintenance deadline (RFC 3339 or HH:MM): warn as soon as the roll's ETA passes it")
+	fs.StringVar(&o.Deadline, "deadline", "", "the maintenance deadline (RFC 3339, HH:MM, or events: the hosts' earliest scheduled event): warn as soon as the roll's ETA passes it")
 	fs.BoolVar(&o.NoPersistentShell, "no-persistent-shell", false, "one SSH session per command instead of one long-lived sh per host")
 	fs.StringArrayVar(&o.SecretVars, "secret-vars", nil, "also hide the values of variables whose names match this glob (repeatable; *password*, *secret*, *token* always are)")
 }
@@ -168,8 +168,12 @@ func runRun(ctx context.Context, stop <-chan struct{}, o runOptions, args []stri
 	}
 	var deadline time.Time
 	if o.Deadline != "" {
-		if deadline, err = parseDeadline(o.Deadline, time.Now()); err != nil {
+		var why string
+		if deadline, why, err = resolveDeadline(o.Deadline, time.Now(), in.hosts); err != nil {
 			return usagef("--deadline: %v", err)
+		}
+		if why != "" {
+			fmt.Fprintf(stderr, "deadline %s, %s\n", deadline.Format(time.RFC3339), why)
 		}
 	}
 	if o.ListHosts || o.ListTasks {

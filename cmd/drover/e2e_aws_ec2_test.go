@@ -22,11 +22,12 @@ func TestE2EAwsEC2Inventory(t *testing.T) {
 	f := sshdtest.StartT(t, 3, sshdtest.Options{Racks: 1, RebootDelay: 300 * time.Millisecond})
 	var insts []fakeec2.Instance
 	scheduled := map[string]bool{"h01": true, "h03": true}
+	first := time.Now().Add(48 * time.Hour).UTC().Truncate(time.Second)
 	for i, h := range f.Hosts() {
 		in := fakeec2.Instance{ID: fmt.Sprintf("i-%04d", i+1), Region: "us-east-1", AZ: "us-east-1a", Type: "t3.micro", State: "running",
 			PrivateIP: h.Addr, PrivateDNS: "ip-" + strings.ReplaceAll(h.Addr, ".", "-") + ".ec2.internal", Tags: map[string]string{"Name": h.Name}}
 		if scheduled[h.Name] {
-			in.Events = []fakeec2.Event{{Code: "system-reboot", Description: "scheduled reboot", NotBefore: time.Now().Add(48 * time.Hour)}}
+			in.Events = []fakeec2.Event{{Code: "system-reboot", Description: "scheduled reboot", NotBefore: first.Add(time.Duration(i) * time.Hour)}}
 		}
 		insts = append(insts, in)
 	}
@@ -56,11 +57,19 @@ groups:
     - reboot:
         reboot_timeout: 30
 `)
-	cmd := exec.Command(droverBin, "run", play, "-i", inv, "--known-hosts", f.KnownHostsPath(), "--state-dir", filepath.Join(dir, "state"))
-	cmd.Env = append(os.Environ(), "NO_COLOR=1", "HOME="+dir, "AWS_ACCESS_KEY_ID=AKIDE2E", "AWS_SECRET_ACCESS_KEY=e2e-secret",
+	env := append(os.Environ(), "NO_COLOR=1", "HOME="+dir, "AWS_ACCESS_KEY_ID=AKIDE2E", "AWS_SECRET_ACCESS_KEY=e2e-secret",
 		"AWS_CONFIG_FILE="+filepath.Join(dir, "none"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "none"),
 		"AWS_EC2_METADATA_DISABLED=true", "AWS_REGION=us-east-1", "AWS_PROFILE=")
+	// The provider's deadline, from the events: h01's, the earliest.
+	cmd := exec.Command(droverBin, "plan", play, "-i", inv, "--deadline", "events")
+	cmd.Env = env
 	out, err := cmd.CombinedOutput()
+	if want := "deadline: " + first.Format(time.RFC3339) + ", the earliest scheduled event: h01's system-reboot"; err != nil || !strings.Contains(string(out), want) || !strings.Contains(string(out), "fits:") {
+		t.Errorf("drover plan --deadline events: %v, want %q and fits:\n%s", err, want, out)
+	}
+	cmd = exec.Command(droverBin, "run", play, "-i", inv, "--known-hosts", f.KnownHostsPath(), "--state-dir", filepath.Join(dir, "state"))
+	cmd.Env = env
+	out, err = cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("drover run: %v\n%s", err, out)
 	}
