@@ -101,6 +101,9 @@ type LoadOptions struct {
 	// Plugins are the inventory plugins a YAML source may name with
 	// `plugin:`, by every name it may use (aws_ec2, amazon.aws.aws_ec2).
 	Plugins map[string]Plugin
+	// Templater evaluates the constructed plugin's Jinja2 (compose,
+	// groups, keyed_groups).
+	Templater Templater
 }
 
 func (o LoadOptions) scriptTimeout() time.Duration {

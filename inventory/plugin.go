@@ -50,6 +50,9 @@ func pluginConfig(file string, src []byte) (name string, config map[string]any, 
 // parsePlugin runs the plugin a configuration file names and reads its
 // inventory.
 func parsePlugin(ctx context.Context, d *data, opts LoadOptions, file, name string, config map[string]any, line int) error {
+	if name == "constructed" || name == "ansible.builtin.constructed" {
+		return parseConstructed(d, opts, file, config, line)
+	}
 	p := opts.Plugins[name]
 	if p == nil {
 		have := make([]string, 0, len(opts.Plugins))
@@ -57,9 +60,9 @@ func parsePlugin(ctx context.Context, d *data, opts LoadOptions, file, name stri
 			have = append(have, n)
 		}
 		sort.Strings(have)
-		msg := "drover has no inventory plugins in this build"
+		msg := "drover has constructed"
 		if len(have) > 0 {
-			msg = "drover has " + strings.Join(have, ", ")
+			msg += ", " + strings.Join(have, ", ")
 		}
 		return perr(file, line, "inventory plugin '%s' is not supported (%s)", name, msg)
 	}

@@ -43,7 +43,7 @@ func TestPluginSource(t *testing.T) {
 		t.Errorf("config given to the plugin: %v", p.got)
 	}
 	_, err = Load([]string{src}, LoadOptions{Plugins: map[string]Plugin{"aws_ec2": p, "amazon.aws.aws_ec2": p}})
-	if err == nil || !strings.Contains(err.Error(), "x.aws_ec2.yml:2: inventory plugin 'fake' is not supported (drover has amazon.aws.aws_ec2, aws_ec2)") {
+	if err == nil || !strings.Contains(err.Error(), "x.aws_ec2.yml:2: inventory plugin 'fake' is not supported (drover has constructed, amazon.aws.aws_ec2, aws_ec2)") {
 		t.Errorf("unknown plugin: %v", err)
 	}
 }

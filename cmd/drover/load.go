@@ -82,7 +82,7 @@ func loadInputs(o commonOptions, path string, needInventory bool, stderr io.Writ
 		known = append(known, k)
 	}
 	if len(sources) > 0 {
-		inv, err := inventory.Load(sources, inventory.LoadOptions{VaultPassword: vaultPass, Plugins: inventoryPlugins()})
+		inv, err := inventory.Load(sources, inventory.LoadOptions{VaultPassword: vaultPass, Plugins: inventoryPlugins(), Templater: newTemplater()})
 		if err != nil {
 			return nil, err
 		}

@@ -182,12 +182,11 @@ func compile(obj any, attr string) any {
 
 var contribUnsafe = regexp.MustCompile(`[^A-Za-z0-9_\-]`)
 
-// sanitizer is how group names are cleaned: as Ansible's default
-// (TRANSFORM_INVALID_GROUP_CHARS never: kept as they are), or with
-// use_contrib_script_compatible_sanitization the old script's rule.
+// sanitizer cleans a host name holding ':' as the plugin does: with
+// use_contrib_script_compatible_sanitization its rule, else kept.
 func (o *options) sanitizer() func(string) string {
-	if o.contribSanitization {
-		return func(s string) string { return contribUnsafe.ReplaceAllString(s, "_") }
+	if o.c.Sanitize != nil {
+		return o.c.Sanitize
 	}
 	return func(s string) string { return s }
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/drover-sh/drover/inventory"
 )
 
 // options are a configuration file's settings.
@@ -12,12 +14,8 @@ type options struct {
 	filters                  []filterSet // filters, then each include_filters entry (their union)
 	exclude                  []filterSet
 	hostnames                []any // strings, or {name, prefix, separator} maps
-	compose                  map[string]string
-	groups                   map[string]string
-	keyedGroups              []map[string]any
-	strict                   bool
+	c                        inventory.Constructed
 	strictPermissions        bool
-	leadingSeparator         bool
 	contribSanitization      bool
 	extraAPICalls            bool
 	hostvarsPrefix           string
@@ -59,7 +57,7 @@ var refused = map[string]string{
 }
 
 func parseOptions(config map[string]any) (*options, error) {
-	o := &options{strictPermissions: true, leadingSeparator: true}
+	o := &options{strictPermissions: true, c: inventory.Constructed{LeadingSeparator: true}}
 	keys := make([]string, 0, len(config))
 	for k := range config {
 		keys = append(keys, k)
@@ -109,29 +107,10 @@ func parseOptions(config map[string]any) (*options, error) {
 				err = fmt.Errorf("must be a list")
 			}
 			o.hostnames = l
-		case "compose":
-			o.compose, err = stringMap(v)
-		case "groups":
-			o.groups, err = stringMap(v)
-		case "keyed_groups":
-			l, ok := v.([]any)
-			if !ok && v != nil {
-				err = fmt.Errorf("must be a list of mappings")
-			}
-			for _, x := range l {
-				m, ok := x.(map[string]any)
-				if !ok {
-					err = fmt.Errorf("each entry must be a mapping (key, prefix, separator, ...)")
-					break
-				}
-				o.keyedGroups = append(o.keyedGroups, m)
-			}
-		case "strict":
-			o.strict, err = boolean(v)
+		case "compose", "groups", "keyed_groups", "strict", "leading_separator":
+			_, err = o.c.ReadConstructed(name, v)
 		case "strict_permissions":
 			o.strictPermissions, err = boolean(v)
-		case "leading_separator":
-			o.leadingSeparator, err = boolean(v)
 		case "use_contrib_script_compatible_sanitization":
 			o.contribSanitization, err = boolean(v)
 		case "include_extra_api_calls":
@@ -167,6 +146,9 @@ func parseOptions(config map[string]any) (*options, error) {
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("%s", strings.Join(errs, "; "))
+	}
+	if o.contribSanitization {
+		o.c.Sanitize = func(s string) string { return contribUnsafe.ReplaceAllString(s, "_") }
 	}
 	if len(o.filters) == 0 {
 		o.filters = []filterSet{{}}
@@ -215,21 +197,6 @@ func stringList(v any) ([]string, error) {
 		return out, nil
 	}
 	return nil, fmt.Errorf("must be a list of strings")
-}
-
-func stringMap(v any) (map[string]string, error) {
-	if v == nil {
-		return nil, nil
-	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("must be a mapping")
-	}
-	out := make(map[string]string, len(m))
-	for k, x := range m {
-		out[k] = fmt.Sprint(x)
-	}
-	return out, nil
 }
 
 func str(v any) (string, error) {

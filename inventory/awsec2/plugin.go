@@ -29,7 +29,7 @@ func (p *Plugin) List(ctx context.Context, file string, config map[string]any) (
 	if err != nil {
 		return nil, fmt.Errorf("aws_ec2: %w", err)
 	}
-	inv := &inventory{hostvars: map[string]map[string]any{}, groups: map[string]*group{}}
+	inv := &result{hostvars: map[string]map[string]any{}, groups: map[string]*group{}}
 	inv.group("aws_ec2")
 	for _, in := range list {
 		vars := hostVars(in, o.extraAPICalls)
@@ -48,8 +48,8 @@ func (p *Plugin) List(ctx context.Context, file string, config map[string]any) (
 			hv[o.hostvarsPrefix+k+o.hostvarsSuffix] = v
 		}
 		inv.hostvars[name] = hv
-		inv.add("aws_ec2", name)
-		if err := o.construct(p.T, inv, name, vars); err != nil {
+		inv.AddToGroup("aws_ec2", name)
+		if err := o.c.Apply(p.T, inv, name, vars); err != nil {
 			return nil, fmt.Errorf("aws_ec2: %v", err)
 		}
 	}
