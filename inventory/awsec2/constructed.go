@@ -1,8 +1,6 @@
 package awsec2
 
 import (
-	"sort"
-
 	"github.com/drover-sh/drover/inventory"
 )
 
@@ -50,13 +48,4 @@ func (r *result) group(g string) *group {
 		r.groups[g] = gr
 	}
 	return gr
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

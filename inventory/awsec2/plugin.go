@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -55,7 +57,7 @@ func (p *Plugin) List(ctx context.Context, file string, config map[string]any) (
 	}
 	out := map[string]any{"_meta": map[string]any{"hostvars": inv.hostvars}}
 	children := []string{}
-	for _, g := range sortedKeys(inv.groups) {
+	for _, g := range slices.Sorted(maps.Keys(inv.groups)) {
 		gr := inv.groups[g]
 		entry := map[string]any{"hosts": gr.hosts}
 		if gr.hosts == nil {
