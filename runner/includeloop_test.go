@@ -162,3 +162,36 @@ func TestIncludeRoleLoop(t *testing.T) {
 		t.Errorf("drained = %q, want %q", got, want)
 	}
 }
+
+// A handler flushed from inside a looped include does not see the loop's
+// item (Ansible's handlers run with the host's variables only), and the
+// loop goes on with its next item after the flush.
+func TestHandlerFlushedInLoopSeesNoItem(t *testing.T) {
+	f := testFleet(t, 1, 1, 0, nil)
+	res, _ := runFiles(t, f, map[string]string{"playbook.yml": `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - include_tasks: pass.yml
+      loop: [a, b]
+  handlers:
+    - name: h
+      shell: echo "{{ item | default('none') }}" >> handled
+`, "pass.yml": `
+- command: "true"
+  changed_when: true
+  notify: h
+- meta: flush_handlers
+- shell: echo "{{ item }}" >> passes
+`}, nil)
+	if res.Stopped != "" || res.Hosts[0].Status != StatusChanged {
+		t.Fatalf("%+v", res.Hosts[0])
+	}
+	h := f.Hosts()[0]
+	if got := hostFile(f, h, "handled"); got != "none\nnone\n" {
+		t.Errorf("handler saw %q, want none twice", got)
+	}
+	if got := hostFile(f, h, "passes"); got != "a\nb\n" {
+		t.Errorf("passes %q", got)
+	}
+}

@@ -190,7 +190,11 @@ func (h *hostRun) walk(ctx context.Context, pc int) outcome {
 // at is the flush's Seq (see lockstep.go).
 func (h *hostRun) flushHandlers(ctx context.Context, at int) outcome {
 	base := len(h.lockCtx)
-	defer func() { h.lockCtx = h.lockCtx[:base] }()
+	// Handlers do not see the loop items of a looped include that
+	// flushes them (as in Ansible): their walk starts outside any region.
+	loops := h.loops
+	h.loops = nil
+	defer func() { h.lockCtx, h.loops = h.lockCtx[:base], loops }()
 	for i, hd := range h.pr.prog.Handlers {
 		if !h.isNotified(hd.Task) {
 			continue
