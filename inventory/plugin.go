@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"bytes"
 	"context"
 	"sort"
 	"strings"
@@ -22,8 +23,8 @@ type Plugin interface {
 // and returns the plugin's name, the whole mapping and the key's line.
 func pluginConfig(file string, src []byte) (name string, config map[string]any, line int, ok bool) {
 	ext := strings.ToLower(file[strings.LastIndex(file, ".")+1:])
-	if ext != "yml" && ext != "yaml" && ext != "json" {
-		return "", nil, 0, false
+	if ext != "yml" && ext != "yaml" && ext != "json" || !bytes.Contains(src, []byte("plugin")) {
+		return "", nil, 0, false // not a plugin's (and a large inventory is parsed once)
 	}
 	root, err := parseYAML(file, src)
 	if err != nil || root == nil {
