@@ -3,6 +3,7 @@ package inventory
 import (
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // Templater evaluates the Jinja2 of the constructed options over a host's
@@ -56,9 +57,9 @@ func (c *Constructed) ReadConstructed(key string, v any) (bool, error) {
 			c.KeyedGroups = append(c.KeyedGroups, m)
 		}
 	case "strict":
-		c.Strict, err = asBool(v)
+		c.Strict, err = OptionBool(v)
 	case "leading_separator":
-		c.LeadingSeparator, err = asBool(v)
+		c.LeadingSeparator, err = OptionBool(v)
 	default:
 		return false, nil
 	}
@@ -214,15 +215,17 @@ func stringMap(v any) (map[string]string, error) {
 	return out, nil
 }
 
-func asBool(v any) (bool, error) {
+// OptionBool reads a plugin option's boolean: a YAML boolean, or yes/no,
+// true/false, on/off, 1/0 in any case.
+func OptionBool(v any) (bool, error) {
 	switch v := v.(type) {
 	case bool:
 		return v, nil
 	case string:
-		switch v {
-		case "yes", "true", "True", "on", "1":
+		switch strings.ToLower(v) {
+		case "yes", "true", "on", "1":
 			return true, nil
-		case "no", "false", "False", "off", "0":
+		case "no", "false", "off", "0":
 			return false, nil
 		}
 	}
@@ -245,7 +248,7 @@ func parseConstructed(d *data, opts LoadOptions, file string, config map[string]
 		}
 		switch k {
 		case "use_vars_plugins", "use_extra_vars":
-			if b, err := asBool(v); err != nil || b {
+			if b, err := OptionBool(v); err != nil || b {
 				return perr(file, line, "constructed: %s: true is not supported: the expressions see the hosts' inventory variables (set them in the inventory sources)", k)
 			}
 			continue

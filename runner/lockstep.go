@@ -52,12 +52,6 @@ func newLockstep(hrs []*hostRun, prior int) *lockstep {
 // batch's walks (a health gate walk) does not wait. It returns false when
 // ctx ends first.
 func (l *lockstep) arrive(ctx context.Context, h *hostRun, pos []int) bool {
-	stop := context.AfterFunc(ctx, func() {
-		l.mu.Lock()
-		l.cond.Broadcast()
-		l.mu.Unlock()
-	})
-	defer stop()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if _, ok := l.pos[h]; !ok {
@@ -65,6 +59,16 @@ func (l *lockstep) arrive(ctx context.Context, h *hostRun, pos []int) bool {
 	}
 	l.pos[h] = pos
 	l.cond.Broadcast()
+	if !l.behind(h, pos) {
+		return ctx.Err() == nil
+	}
+	// Waiting: an interrupt must wake the wait.
+	stop := context.AfterFunc(ctx, func() {
+		l.mu.Lock()
+		l.cond.Broadcast()
+		l.mu.Unlock()
+	})
+	defer stop()
 	for ctx.Err() == nil && l.behind(h, pos) {
 		l.cond.Wait()
 	}

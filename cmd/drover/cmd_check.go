@@ -83,7 +83,7 @@ func runCheck(ctx context.Context, o checkOptions, args []string, stdout, stderr
 	haveInv := false
 	var hostNames, groupNames []string
 	if len(sources) > 0 {
-		inv, err := inventory.Load(sources, inventory.LoadOptions{Context: ctx, VaultPassword: vaultPass, Plugins: inventoryPlugins(), Templater: newTemplater()})
+		inv, err := inventory.Load(sources, inventoryLoadOptions(ctx, vaultPass))
 		if err != nil {
 			return err
 		}

@@ -63,7 +63,7 @@ func runInventory(ctx context.Context, o inventoryOptions, args []string, stdout
 	if err != nil {
 		return &inventoryUsageError{err.Error()}
 	}
-	inv, err := inventory.Load(o.Inventory, inventory.LoadOptions{Context: ctx, VaultPassword: pw, Plugins: inventoryPlugins(), Templater: newTemplater()})
+	inv, err := inventory.Load(o.Inventory, inventoryLoadOptions(ctx, pw))
 	if err != nil {
 		return err
 	}

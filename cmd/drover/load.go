@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -82,7 +83,7 @@ func loadInputs(o commonOptions, path string, needInventory bool, stderr io.Writ
 		known = append(known, k)
 	}
 	if len(sources) > 0 {
-		inv, err := inventory.Load(sources, inventory.LoadOptions{VaultPassword: vaultPass, Plugins: inventoryPlugins(), Templater: newTemplater()})
+		inv, err := inventory.Load(sources, inventoryLoadOptions(context.Background(), vaultPass))
 		if err != nil {
 			return nil, err
 		}

@@ -110,13 +110,13 @@ func parseOptions(config map[string]any) (*options, error) {
 		case "compose", "groups", "keyed_groups", "strict", "leading_separator":
 			_, err = o.c.ReadConstructed(name, v)
 		case "strict_permissions":
-			o.strictPermissions, err = boolean(v)
+			o.strictPermissions, err = inventory.OptionBool(v)
 		case "use_contrib_script_compatible_sanitization":
-			o.contribSanitization, err = boolean(v)
+			o.contribSanitization, err = inventory.OptionBool(v)
 		case "include_extra_api_calls":
-			o.extraAPICalls, err = boolean(v)
+			o.extraAPICalls, err = inventory.OptionBool(v)
 		case "allow_duplicated_hosts":
-			o.allowDuplicatedHostnames, err = boolean(v)
+			o.allowDuplicatedHostnames, err = inventory.OptionBool(v)
 		case "hostvars_prefix":
 			o.hostvarsPrefix, err = str(v)
 		case "hostvars_suffix":
@@ -207,19 +207,4 @@ func str(v any) (string, error) {
 		return v, nil
 	}
 	return "", fmt.Errorf("must be a string")
-}
-
-func boolean(v any) (bool, error) {
-	switch v := v.(type) {
-	case bool:
-		return v, nil
-	case string:
-		switch strings.ToLower(v) {
-		case "yes", "true", "on", "1":
-			return true, nil
-		case "no", "false", "off", "0":
-			return false, nil
-		}
-	}
-	return false, fmt.Errorf("must be a boolean")
 }
