@@ -39,6 +39,15 @@ type Budget struct {
 	Percent        float64 // "N%" of each group, rounded down, at least 1
 }
 
+// AdaptiveSerial is drover's adaptive_serial: batches that start small,
+// grow while batches succeed and shrink after a batch with failures.
+type AdaptiveSerial struct {
+	Pos   Pos
+	Start Serial  // the first batch (default 1 host)
+	Max   Serial  // the largest batch
+	Grow  float64 // the next batch after one without failures: × Grow, rounded up (default 2)
+}
+
 // Play is one play. The three task lists pre_tasks, tasks and post_tasks (or
 // pre_reboot / reboot / post_reboot) are kept as written; Compile turns a play
 // into a Program.
@@ -96,6 +105,7 @@ type Play struct {
 
 	// drover's rolling extensions.
 	DisruptionBudget       *Budget
+	AdaptiveSerial         *AdaptiveSerial
 	HealthGate             []*Task
 	PauseBetweenBatches    time.Duration
 	ConfirmAfterFirstBatch bool

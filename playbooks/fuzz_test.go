@@ -19,6 +19,7 @@ func FuzzLoad(f *testing.F) {
 	}
 	f.Add([]byte("- hosts: all\n  tasks:\n    - block: [{command: ls}]\n      rescue: *x\n"))
 	f.Add([]byte("- &a {hosts: all, tasks: [{<<: *a}]}\n"))
+	f.Add([]byte("- hosts: all\n  adaptive_serial: {start: 2, max: \"25%\", grow: 1.5}\n  tasks: [{command: ls}]\n"))
 	dir := f.TempDir()
 	path := filepath.Join(dir, "fuzz.yml")
 	// An include target so include_tasks paths are exercised.

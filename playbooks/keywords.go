@@ -11,7 +11,7 @@ var playKeys = []string{
 	"gather_facts", "become", "become_user", "become_method", "remote_user", "vars",
 	"vars_files", "environment", "pre_tasks", "tasks", "post_tasks", "handlers", "tags",
 	"roles", "throttle", "continue_on_batch_failure", "pre_reboot", "reboot",
-	"post_reboot", "disruption_budget", "health_gate", "pause_between_batches",
+	"post_reboot", "disruption_budget", "adaptive_serial", "health_gate", "pause_between_batches",
 	"confirm_after_first_batch", "connection", "strategy", "port", "batch_groups",
 	"check_mode", "ignore_errors", "ignore_unreachable", "no_log", "run_once", "timeout",
 	"collections", "module_defaults", "force_handlers", "gather_subset", "gather_timeout",

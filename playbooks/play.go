@@ -118,6 +118,8 @@ func (l *loader) readPlay(file string, n *yaml.Node) *Play {
 			p.PostReboot = l.taskList(file, v, key, false)
 		case "disruption_budget":
 			p.DisruptionBudget = l.budget(file, v)
+		case "adaptive_serial":
+			p.AdaptiveSerial = l.adaptiveSerial(file, v)
 		case "health_gate":
 			p.HealthGate = l.taskList(file, v, key, false)
 		case "batch_groups":
@@ -136,6 +138,10 @@ func (l *loader) readPlay(file string, n *yaml.Node) *Play {
 	}
 	if !hostsSeen {
 		l.c.add(p.Pos, "play has no hosts: every play needs a hosts pattern")
+	}
+	_, hasSerial := pm.keys["serial"]
+	if at, ok := pm.keys["adaptive_serial"]; ok && hasSerial {
+		l.c.add(at, "a play has serial or adaptive_serial, not both (adaptive_serial's start is its first batch)")
 	}
 	if p.Reboot != nil && (len(p.Tasks) > 0) {
 		l.c.add(pm.keys["tasks"], "a play with reboot: uses pre_reboot/post_reboot, not tasks")

@@ -227,7 +227,11 @@ func RunPlay(ctx context.Context, opts *Options, idx int, prog *playbooks.Progra
 		}
 	}
 	bg := newBudgeter(play.DisruptionBudget, ordered)
-	rl := newRoll(ordered, remaining, play.BatchGroups, serial, bg)
+	adaptive := play.AdaptiveSerial
+	if len(opts.Serial) > 0 {
+		adaptive = nil // --serial overrides every play's batching
+	}
+	rl := newRoll(ordered, remaining, play.BatchGroups, serial, adaptive, bg)
 	if plan, _ := rl.plan(nil); plan != nil {
 		pr.nbatches = len(plan.Batches)
 	}
@@ -248,7 +252,7 @@ func RunPlay(ctx context.Context, opts *Options, idx int, prog *playbooks.Progra
 		if bg != nil {
 			pr.probe(ctx, rl.left(), runs, down)
 		}
-		batch, group := rl.next(down)
+		batch, group, why := rl.next(down)
 		if len(batch) == 0 {
 			pr.halt(fmt.Sprintf("disruption budget exhausted: %d hosts left cannot be taken down without exceeding max_unavailable (hosts already down count)", len(rl.left())))
 			break
@@ -266,9 +270,10 @@ func RunPlay(ctx context.Context, opts *Options, idx int, prog *playbooks.Progra
 		pr.batchEnded = false
 		pr.mu.Unlock()
 		pr.batchNames = namesOf(batch)
-		pr.emit(&Event{Type: EvBatchStarted, Hosts: names(batch), Group: group})
+		pr.emit(&Event{Type: EvBatchStarted, Hosts: names(batch), Group: group, Msg: why})
 		failed := pr.runBatch(ctx, batch, runs, sum, totalFailed)
 		totalFailed += failed
+		rl.record(failed)
 		pr.emit(&Event{Type: EvBatchDone, Hosts: names(batch), Msg: fmt.Sprintf("%d of %d hosts failed", failed, len(batch))})
 		// Thresholds stop the roll: they matter only when hosts are left.
 		if reason := pr.thresholds(failed, len(batch), totalFailed, len(ordered), maxFail); reason != "" && !rl.done() {

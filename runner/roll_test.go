@@ -63,16 +63,16 @@ func TestPlanBatchGroups(t *testing.T) {
 		hosts = append(hosts, &Host{Name: h.name, Groups: h.groups})
 	}
 	serial := []playbooks.Serial{{Count: 1}, {Percent: 100}}
-	p, err := PlanBatches(hosts, serial, []string{"canary", "db", "app"}, nil, nil)
+	p, err := PlanBatches(hosts, serial, nil, []string{"canary", "db", "app"}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `batch 1/6 (canary, 1 hosts): c1
-batch 2/6 (db, 1 hosts): d1
-batch 3/6 (db, 1 hosts): d2
-batch 4/6 (app, 1 hosts): a1
+	want := `batch 1/6 (canary, 1 host): c1
+batch 2/6 (db, 1 host): d1
+batch 3/6 (db, 1 host): d2
+batch 4/6 (app, 1 host): a1
 batch 5/6 (app, 2 hosts): a2 a3
-batch 6/6 (1 hosts): x1
+batch 6/6 (1 host): x1
 `
 	if got := p.String(); got != want {
 		t.Errorf("plan:\n%s\nwant:\n%s", got, want)

@@ -142,16 +142,18 @@ type Plan struct {
 // PlanBatches splits a play's ordered hosts into batches: the
 // batch_groups tiers (see roll), serial, then the disruption budget. down
 // names hosts known to be unavailable already.
-func PlanBatches(hosts []*Host, serial []playbooks.Serial, groups []string, b *playbooks.Budget, down map[string]bool) (*Plan, error) {
-	return newRoll(hosts, hosts, groups, serial, newBudgeter(b, hosts)).plan(down)
+func PlanBatches(hosts []*Host, serial []playbooks.Serial, adaptive *playbooks.AdaptiveSerial, groups []string, b *playbooks.Budget, down map[string]bool) (*Plan, error) {
+	return newRoll(hosts, hosts, groups, serial, adaptive, newBudgeter(b, hosts)).plan(down)
 }
 
-// plan is the batches r has left, r unchanged.
+// plan is the batches r has left, r unchanged; under adaptive_serial, if
+// every batch succeeds.
 func (r *roll) plan(down map[string]bool) (*Plan, error) {
 	c := r.clone()
 	p := &Plan{Budget: r.bg}
 	for !c.done() {
-		batch, g := c.next(down)
+		batch, g, _ := c.next(down)
+		c.record(0)
 		if len(batch) == 0 {
 			return p, fmt.Errorf("disruption budget cannot be met: %d hosts cannot be scheduled (their groups' hosts already down use the whole budget)", len(c.left()))
 		}
@@ -177,7 +179,7 @@ func (p *Plan) String() string {
 		if g := p.Groups[i]; g != "" {
 			group = g + ", "
 		}
-		fmt.Fprintf(&b, "batch %d/%d (%s%d hosts): %s\n", i+1, len(p.Batches), group, len(batch), strings.Join(names, " "))
+		fmt.Fprintf(&b, "batch %d/%d (%s%s): %s\n", i+1, len(p.Batches), group, plural(len(batch), "host"), strings.Join(names, " "))
 	}
 	return b.String()
 }

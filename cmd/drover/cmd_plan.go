@@ -60,19 +60,20 @@ func runPlan(ctx context.Context, o planOptions, args []string, stdout io.Writer
 	var total time.Duration
 	for i, prog := range in.programs {
 		p := prog.Play
-		s := p.Serial
+		s, adaptive := p.Serial, p.AdaptiveSerial
 		if len(serial) > 0 {
-			s = serial
+			s, adaptive = serial, nil
 		}
 		hosts := runner.OrderHosts(in.hosts[i], p.Order, 0)
-		plan, err := runner.PlanBatches(hosts, s, p.BatchGroups, p.DisruptionBudget, nil)
+		plan, err := runner.PlanBatches(hosts, s, adaptive, p.BatchGroups, p.DisruptionBudget, nil)
 		fmt.Fprintf(stdout, "PLAY [%s] (%s) %d hosts\n", p.Name, p.Pos, len(hosts))
+		if a := adaptive; a != nil {
+			fmt.Fprintf(stdout, "adaptive serial: first batch %s, then ×%g after a batch without failures, up to %s; half after a batch with failures. The batches below assume every batch succeeds.\n",
+				serialText(a.Start), a.Grow, serialText(a.Max))
+		}
 		if p.DisruptionBudget != nil {
 			b := p.DisruptionBudget
-			lim := fmt.Sprint(b.MaxUnavailable)
-			if b.Percent > 0 {
-				lim = fmt.Sprintf("%g%%", b.Percent)
-			}
+			lim := serialText(playbooks.Serial{Count: b.MaxUnavailable, Percent: b.Percent})
 			fmt.Fprintf(stdout, "disruption budget: at most %s unavailable per %s\n", lim, b.Per)
 		}
 		fmt.Fprint(stdout, plan.String())
@@ -103,6 +104,14 @@ func runPlan(ctx context.Context, o planOptions, args []string, stdout io.Writer
 		fmt.Fprintf(stdout, "fits: about %s, ends around %s, deadline %s\n", total.Round(time.Second), eta.Format(time.RFC3339), dl.Format(time.RFC3339))
 	}
 	return nil
+}
+
+// serialText prints a serial entry as written: 5 or 25%.
+func serialText(s playbooks.Serial) string {
+	if s.Percent > 0 {
+		return fmt.Sprintf("%g%%", s.Percent)
+	}
+	return fmt.Sprint(s.Count)
 }
 
 // parseDeadline reads RFC 3339, or a clock time today (tomorrow when past).

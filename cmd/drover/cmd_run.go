@@ -202,7 +202,7 @@ func runRun(ctx context.Context, stop <-chan struct{}, o runOptions, args []stri
 		}
 	}
 	for i, p := range in.book.Plays {
-		if len(in.hosts[i]) > 50 && len(p.Serial) == 0 && len(serial) == 0 && p.DisruptionBudget == nil && !o.Yes && !o.Check {
+		if len(in.hosts[i]) > 50 && len(p.Serial) == 0 && p.AdaptiveSerial == nil && len(serial) == 0 && p.DisruptionBudget == nil && !o.Yes && !o.Check {
 			return &exitError{exitUsage, fmt.Errorf("%s: play %q would run on all %d hosts at once (no serial, no disruption_budget); add serial or pass --yes", p.Pos, p.Name, len(in.hosts[i]))}
 		}
 	}

@@ -80,6 +80,25 @@ func droverCmd(f *sshdtest.Fleet, stateDir string, args ...string) *exec.Cmd {
 	return cmd
 }
 
+// runRefused runs `drover run play` over f and asserts that it is refused
+// as invalid (exit 2) with want in its output, before any host is
+// contacted.
+func runRefused(t *testing.T, f *sshdtest.Fleet, play, want string) {
+	t.Helper()
+	out, err := droverCmd(f, t.TempDir()+"/state", "run", play).CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitInvalid {
+		t.Fatalf("exit %v, want %d\n%s", err, exitInvalid, out)
+	}
+	if !strings.Contains(string(out), want) {
+		t.Errorf("output lacks %q:\n%s", want, out)
+	}
+	for _, h := range f.Names() {
+		if n := f.Connections(h); n != 0 {
+			t.Errorf("%s: %d connections before the playbook was valid", h, n)
+		}
+	}
+}
+
 type hostWindow struct {
 	host     string
 	down, up time.Time

@@ -129,6 +129,9 @@ func (t *textOutput) Event(e *runner.Event) {
 			group = " (" + e.Group + ")"
 		}
 		t.printf("== %s%s: %s\n", t.batch, group, strings.Join(e.Hosts, " "))
+		if e.Msg != "" {
+			t.printf("   %s\n", e.Msg)
+		}
 		t.startHeartbeat()
 	case runner.EvHostStarted:
 		t.inflight[e.Host] = "starting"
