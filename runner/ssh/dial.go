@@ -111,11 +111,11 @@ func (d *Dialer) attempt(ctx context.Context, p *hostParams, via *ssh.Client, pr
 	if err != nil {
 		return nil, false, fail("connect", err)
 	}
-	var algos []string
-	if prefer {
+	algos := p.algos.hostKeys // HostKeyAlgorithms given: as given, like OpenSSH
+	if algos == nil && prefer {
 		algos = d.knownAlgorithms(p, addr)
+		preferred = algos != nil
 	}
-	preferred = algos != nil
 	// The handshake is bounded by ctx and by a watchdog that a passphrase
 	// prompt holds (a user typing must not time the connection out).
 	var timedOut atomic.Bool
@@ -130,6 +130,11 @@ func (d *Dialer) attempt(ctx context.Context, p *hostParams, via *ssh.Client, pr
 	methods, agentConn := d.authMethods(p, hold)
 	defer agentConn.Close()
 	cfg := &ssh.ClientConfig{
+		Config: ssh.Config{
+			KeyExchanges: p.algos.kex,
+			Ciphers:      p.algos.ciphers,
+			MACs:         p.algos.macs,
+		},
 		User:              p.user,
 		Auth:              methods,
 		HostKeyCallback:   d.hostKeyCallback(p),

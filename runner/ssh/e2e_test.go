@@ -71,6 +71,64 @@ func TestE2EOpenSSH(t *testing.T) {
 		}
 	})
 
+	// KexAlgorithms, Ciphers, MACs and HostKeyAlgorithms (here from
+	// ansible_ssh_common_args) decide what drover offers: a list the real
+	// sshd has nothing in common with fails the handshake, "+" adds to the
+	// defaults, and what the handshake agreed on is what was asked for.
+	t.Run("AlgorithmOptions", func(t *testing.T) {
+		d, err := New(cfg(fleet.KnownHostsPath()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		connect := func(args string) (*Conn, error) {
+			tg := target("h02")
+			tg.Vars = map[string]any{"ansible_ssh_common_args": args}
+			c, err := d.Connect(t.Context(), tg)
+			if err == nil {
+				t.Cleanup(func() { c.Close() })
+			}
+			return c, err
+		}
+		for args, want := range map[string]string{
+			"-o KexAlgorithms=diffie-hellman-group1-sha1": "no common algorithm for key exchange",
+			"-o HostKeyAlgorithms=ecdsa-sha2-nistp256":    "no common algorithm for host key",
+			"-o Ciphers=aes128-cbc":                       "no common algorithm for client to server cipher",
+			"-o Ciphers=aes128-ctr -o MACs=hmac-sha1-96":  "no common algorithm for client to server MAC",
+			"-o KexAlgorithms=bogus-kex":                  "KexAlgorithms bogus-kex leaves no algorithm drover supports",
+			"-o 'KexAlgorithms -*'":                       "leaves no algorithm",
+		} {
+			if _, err := connect(args); err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("%s: %v, want %q", args, err, want)
+			}
+		}
+		for args, want := range map[string]ssh.NegotiatedAlgorithms{
+			"-o KexAlgorithms=+diffie-hellman-group1-sha1": {},
+			"-o KexAlgorithms=sntrup761x25519-sha512@openssh.com,ecdh-sha2-nistp384 -o Ciphers=aes256-ctr -o MACs=hmac-sha2-512": {
+				KeyExchange: "ecdh-sha2-nistp384",
+				Read:        ssh.DirectionAlgorithms{Cipher: "aes256-ctr", MAC: "hmac-sha2-512"},
+				Write:       ssh.DirectionAlgorithms{Cipher: "aes256-ctr", MAC: "hmac-sha2-512"}},
+			"-o KexAlgorithms=^ecdh-sha2-nistp521 -o Ciphers=-aes128-gcm@openssh.com": {
+				KeyExchange: "ecdh-sha2-nistp521",
+				Read:        ssh.DirectionAlgorithms{Cipher: "aes256-gcm@openssh.com"},
+				Write:       ssh.DirectionAlgorithms{Cipher: "aes256-gcm@openssh.com"}},
+		} {
+			c, err := connect(args)
+			if err != nil {
+				t.Errorf("%s: %v", args, err)
+				continue
+			}
+			got := c.client.Conn.(ssh.AlgorithmsConnMetadata).Algorithms()
+			if want.KeyExchange != "" && (got.KeyExchange != want.KeyExchange || got.Read.Cipher != want.Read.Cipher ||
+				got.Write.Cipher != want.Write.Cipher || got.Read.MAC != want.Read.MAC || got.Write.MAC != want.Write.MAC) {
+				t.Errorf("%s: negotiated %+v, want %+v", args, got, want)
+			}
+			if out := mustRun(t, c, "echo ok"); strings.TrimSpace(out) != "ok" {
+				t.Errorf("%s: ran %q", args, out)
+			}
+		}
+	})
+
 	t.Run("UnknownRefused", func(t *testing.T) {
 		empty := filepath.Join(t.TempDir(), "known_hosts")
 		writeFile(t, empty, "")

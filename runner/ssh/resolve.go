@@ -32,6 +32,7 @@ type hostParams struct {
 	keepaliveInterval time.Duration
 	keepaliveMax      int
 	password          string // "" = no password authentication
+	algos             algorithms
 }
 
 // addr is host:port.
@@ -180,6 +181,14 @@ func (d *Dialer) resolve(ctx context.Context, t modules.Target) (*hostParams, er
 	p.keepaliveMax = d.cfg.KeepaliveMax
 	if n := atoiPositive(get("ServerAliveCountMax")); n > 0 {
 		p.keepaliveMax = n
+	}
+
+	var unknown []string
+	if p.algos, unknown, err = resolveAlgorithms(get); err != nil {
+		return nil, err
+	}
+	if len(unknown) > 0 {
+		d.warnOnce("algos:"+strings.Join(unknown, ","), fmt.Sprintf("WARNING: ssh: %s: unknown algorithm names (left out) in ssh_config or ansible_ssh_common_args", strings.Join(unknown, ", ")))
 	}
 
 	p.password = varString(t.Vars, "ansible_password", "ansible_ssh_pass", "ansible_ssh_password")

@@ -41,8 +41,12 @@ type sshG struct {
 	timeout     time.Duration
 	defaultUser string // Config.User, given to ssh as the last-resort User
 	unsetUser   string // a User value that means "unset" ("" = none)
-	debug       func(string)
-	sem         chan struct{} // bounds concurrent ssh processes
+	// defaults are what ssh -G prints with no config for the keywords it
+	// always prints in full (the algorithm lists): the same value for a
+	// host means the files did not set it.
+	defaults map[string]string
+	debug    func(string)
+	sem      chan struct{} // bounds concurrent ssh processes
 
 	mu    sync.Mutex
 	dir   string // private directory holding the config ("" until used)
@@ -103,6 +107,12 @@ func newSSHG(cfg Config, files []string) (*sshG, error) {
 	vals := parseSSHG(out)
 	if len(vals["hostname"]) == 0 || len(vals["user"]) == 0 {
 		return nil, fmt.Errorf("%s -G printed no configuration (not OpenSSH's ssh?)", bin)
+	}
+	g.defaults = map[string]string{}
+	for _, k := range []string{"kexalgorithms", "ciphers", "macs", "hostkeyalgorithms"} {
+		if v := vals[k]; len(v) > 0 {
+			g.defaults[k] = v[0]
+		}
 	}
 	switch {
 	case cfg.User == "":
@@ -171,7 +181,7 @@ func (g *sshG) evaluate(k sshGKey) (*sshGHost, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ssh_config for %s (evaluated by %s -G): %w", k.alias, g.bin, err)
 	}
-	h := &sshGHost{alias: k.alias, vals: parseSSHG(out), unsetUser: g.unsetUser}
+	h := &sshGHost{alias: k.alias, vals: parseSSHG(out), unsetUser: g.unsetUser, defaults: g.defaults}
 	if len(h.vals["hostname"]) == 0 {
 		return nil, fmt.Errorf("ssh_config for %s: %s -G printed no configuration", k.alias, g.bin)
 	}
@@ -282,6 +292,7 @@ type sshGHost struct {
 	alias     string
 	vals      map[string][]string
 	unsetUser string
+	defaults  map[string]string // see sshG.defaults
 }
 
 func (h *sshGHost) get(key string) string {
@@ -325,6 +336,10 @@ func (h *sshGHost) get(key string) string {
 		}
 	case "connecttimeout", "proxyjump", "proxycommand":
 		if strings.EqualFold(v, "none") {
+			return ""
+		}
+	case "kexalgorithms", "ciphers", "macs", "hostkeyalgorithms":
+		if v == h.defaults[key] {
 			return ""
 		}
 	}

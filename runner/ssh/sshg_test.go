@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -405,5 +406,39 @@ func TestSSHGUnusualPaths(t *testing.T) {
 		if want := fmt.Sprintf("file%d.example", i); err != nil || p.host != want {
 			t.Errorf("h%d: %v %v, want host %s", i, p, err, want)
 		}
+	}
+}
+
+// The algorithm keywords through ssh -G, which always prints them in
+// full: a host the files say nothing for keeps drover's defaults (and its
+// known_hosts preference for host keys); a set list is read as OpenSSH
+// assembled it.
+func TestSSHGAlgorithms(t *testing.T) {
+	isolate(t)
+	d := sshGDialer(t, Config{}, `Match exec "true"
+  BatchMode yes
+Host algo
+  KexAlgorithms ecdh-sha2-nistp256,sntrup761x25519-sha512@openssh.com
+  Ciphers -chacha20-poly1305@openssh.com
+`)
+	p, err := d.resolve(t.Context(), modules.Target{Name: "plain"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.algos.kex != nil || p.algos.ciphers != nil || p.algos.macs != nil || p.algos.hostKeys != nil {
+		t.Errorf("nothing set, got %+v", p.algos)
+	}
+	p, err = d.resolve(t.Context(), modules.Target{Name: "algo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(p.algos.kex, ","); got != "ecdh-sha2-nistp256" {
+		t.Errorf("kex %q", got)
+	}
+	if len(p.algos.ciphers) == 0 || slices.Contains(p.algos.ciphers, "chacha20-poly1305@openssh.com") || !slices.Contains(p.algos.ciphers, "aes128-ctr") {
+		t.Errorf("ciphers %q", p.algos.ciphers)
+	}
+	if p.algos.macs != nil || p.algos.hostKeys != nil {
+		t.Errorf("macs %q, host keys %q: not set", p.algos.macs, p.algos.hostKeys)
 	}
 }
