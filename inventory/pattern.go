@@ -59,14 +59,30 @@ func orderPatterns(ps []string) []string {
 // subscripts (web[0], web[1:3], web[-1]). A part that matches no group and
 // no host is a *PatternError (Ansible only warns).
 func (inv *Inventory) Select(pattern string) ([]*Host, error) {
-	parts := splitPattern(pattern)
-	if len(parts) == 0 {
-		return nil, &PatternError{Pattern: pattern, Msg: "empty host pattern"}
-	}
-	return inv.evaluate(pattern, parts)
+	return inv.SelectWith(pattern, nil)
 }
 
-func (inv *Inventory) evaluate(whole string, parts []string) ([]*Host, error) {
+// SelectWith is Select with the groups group_by made at run time (rg may
+// be nil).
+func (inv *Inventory) SelectWith(pattern string, rg *RuntimeGroups) ([]*Host, error) {
+	hosts, unknown, err := inv.SelectKnown(pattern, rg)
+	if err == nil && len(unknown) > 0 {
+		err = &PatternError{Pattern: pattern, Msg: fmt.Sprintf("no group or host matches %s", strings.Join(quoteAll(unknown), ", "))}
+	}
+	return hosts, err
+}
+
+// SelectKnown is SelectWith where names that match no group or host are
+// returned in unknown instead of being an error (they select nothing).
+func (inv *Inventory) SelectKnown(pattern string, rg *RuntimeGroups) (hosts []*Host, unknown []string, err error) {
+	parts := splitPattern(pattern)
+	if len(parts) == 0 {
+		return nil, nil, &PatternError{Pattern: pattern, Msg: "empty host pattern"}
+	}
+	return inv.evaluate(parts, rg)
+}
+
+func (inv *Inventory) evaluate(parts []string, rg *RuntimeGroups) ([]*Host, []string, error) {
 	var out []*Host
 	var unknown []string
 	for _, p := range orderPatterns(parts) {
@@ -76,9 +92,9 @@ func (inv *Inventory) evaluate(whole string, parts []string) ([]*Host, error) {
 		} else {
 			var matched bool
 			var err error
-			that, matched, err = inv.matchOne(p)
+			that, matched, err = inv.matchOne(p, rg)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			if !matched {
 				unknown = append(unknown, strings.TrimLeft(p, "&!"))
@@ -102,10 +118,7 @@ func (inv *Inventory) evaluate(whole string, parts []string) ([]*Host, error) {
 			}
 		}
 	}
-	if len(unknown) > 0 {
-		return nil, &PatternError{Pattern: whole, Msg: fmt.Sprintf("no group or host matches %s", strings.Join(quoteAll(unknown), ", "))}
-	}
-	return out, nil
+	return out, unknown, nil
 }
 
 func quoteAll(ss []string) []string {
@@ -136,7 +149,7 @@ func filterHosts(hs []*Host, keep func(*Host) bool) []*Host {
 
 // matchOne resolves one pattern part (Ansible's _match_one_pattern).
 // matched is false when no group and no host matched.
-func (inv *Inventory) matchOne(p string) ([]*Host, bool, error) {
+func (inv *Inventory) matchOne(p string, rg *RuntimeGroups) ([]*Host, bool, error) {
 	if p[0] == '&' || p[0] == '!' {
 		p = p[1:]
 	}
@@ -163,7 +176,7 @@ func (inv *Inventory) matchOne(p string) ([]*Host, bool, error) {
 			}
 		}
 	}
-	hosts, matched, err := inv.enumerate(expr)
+	hosts, matched, err := inv.enumerate(expr, rg)
 	if err != nil {
 		return nil, false, err
 	}
@@ -204,7 +217,7 @@ func (inv *Inventory) matchOne(p string) ([]*Host, bool, error) {
 
 // enumerate returns the hosts of the groups matching expr, plus the hosts
 // matching it when no group matched or expr is a glob or regex.
-func (inv *Inventory) enumerate(expr string) ([]*Host, bool, error) {
+func (inv *Inventory) enumerate(expr string, rg *RuntimeGroups) ([]*Host, bool, error) {
 	literal := expr[0] != '~' && !strings.ContainsAny(expr, "*?[")
 	var match func(string) bool
 	if prefix, ok := strings.CutSuffix(expr, "*"); ok && !literal && expr[0] != '~' && !strings.ContainsAny(prefix, "*?[") {
@@ -238,6 +251,16 @@ func (inv *Inventory) enumerate(expr string) ([]*Host, bool, error) {
 				groupMatched = true
 				for _, h := range g.getHosts() {
 					add(h.pub)
+				}
+			}
+		}
+	}
+	for _, g := range rg.names() {
+		if (literal && g == expr) || (!literal && match(g)) {
+			groupMatched = true
+			for _, h := range inv.hosts { // inventory order, as the play's order expects
+				if rg.members[g][h.Name] {
+					add(h)
 				}
 			}
 		}
@@ -356,7 +379,10 @@ func (inv *Inventory) Limit(hosts []*Host, limit string) ([]*Host, error) {
 	if len(parts) == 0 {
 		return []*Host{}, nil
 	}
-	sel, err := inv.evaluate(limit, parts)
+	sel, unknown, err := inv.evaluate(parts, nil)
+	if err == nil && len(unknown) > 0 {
+		err = &PatternError{Pattern: limit, Msg: fmt.Sprintf("no group or host matches %s", strings.Join(quoteAll(unknown), ", "))}
+	}
 	if err != nil {
 		return nil, err
 	}

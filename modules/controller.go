@@ -4,7 +4,8 @@ import "context"
 
 // controllerModule declares a module that the executor runs on the
 // controller itself (it reads or writes the host's variables or the play's
-// flow): debug, set_fact, assert, fail, pause, meta, include_vars. It is
+// flow): debug, set_fact, assert, fail, pause, meta, group_by,
+// include_vars. It is
 // registered so that the compiler knows its arguments; the runner never
 // calls its Run.
 type controllerModule struct {
@@ -30,6 +31,7 @@ func init() {
 			MutuallyExclusive: [][]string{{"seconds", "minutes"}}}},
 		{"meta", Schema{Local: true, FreeForm: true, Args: map[string]Arg{"_raw_params": {Type: TypeRaw,
 			Choices: []string{"flush_handlers", "end_host", "end_batch", "end_play", "noop", "clear_facts", "refresh_inventory", "reset_connection"}}}}},
+		{"group_by", Schema{Local: true, Args: map[string]Arg{"key": {Type: TypeString, Required: true}, "parents": {Type: TypeList}}}},
 		{"include_vars", Schema{Local: true, FreeForm: true, Args: map[string]Arg{"_raw_params": {Type: TypeRaw}, "file": {Type: TypePath}, "name": {Type: TypeString}}}},
 	} {
 		Register(m, "ansible.builtin."+m.name, "ansible.legacy."+m.name)

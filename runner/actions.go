@@ -28,6 +28,7 @@ func init() {
 		"pause":        actPause,
 		"meta":         actMeta,
 		"include_vars": actIncludeVars,
+		"group_by":     actGroupBy,
 		"setup":        actSetup,
 	}
 }

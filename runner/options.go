@@ -9,6 +9,9 @@ import (
 
 // Options configure a run. Dialer and Templater are required.
 type Options struct {
+	// GroupAdds collects what group_by tasks do, for the caller to apply
+	// to the later plays' hosts (nil: group_by tasks fail).
+	GroupAdds *GroupAdds
 	Dialer    modules.Dialer
 	Templater Templater
 	Sink      Sink     // receives every event; nil for none

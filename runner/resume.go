@@ -9,7 +9,17 @@ import (
 // after their last recorded task; a reboot that was begun is checked
 // against the host's boot id instead of being issued again.
 type Resume struct {
-	plays map[int]map[string]*resumeHost
+	plays  map[int]map[string]*resumeHost
+	groups []GroupAdd // group_by results, in journal order
+}
+
+// GroupAdds are the group_by results the journal holds: the groups the
+// run's later plays select hosts by.
+func (r *Resume) GroupAdds() []GroupAdd {
+	if r == nil {
+		return nil
+	}
+	return r.groups
 }
 
 type resumeHost struct {
@@ -51,6 +61,9 @@ func NewResume(events []*Event) *Resume {
 			h.lastOK = e.Status != StatusFailed || (e.Msg != "" && hasSuffix(e.Msg, "(ignored)"))
 			if e.Register != "" && e.Result != nil {
 				h.facts[e.Register] = e.Result
+			}
+			if (e.Status == StatusOK || e.Status == StatusChanged) && e.Result != nil {
+				r.groups = append(r.groups, groupAddsOf(e.Host, e.Result)...)
 			}
 			if e.Node == h.rebootNode {
 				h.rebootNode, h.oldBoot = -1, ""

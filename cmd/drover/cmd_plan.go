@@ -67,6 +67,13 @@ func runPlan(ctx context.Context, o planOptions, args []string, stdout io.Writer
 		hosts := runner.OrderHosts(in.hosts[i], p.Order, 0)
 		plan, err := runner.PlanBatches(hosts, s, adaptive, p.BatchGroups, p.DisruptionBudget, nil)
 		fmt.Fprintf(stdout, "PLAY [%s] (%s) %d hosts\n", p.Name, p.Pos, len(hosts))
+		if in.groupByFrom >= 0 && i > in.groupByFrom {
+			fmt.Fprintf(stdout, "hosts: selected again when the play starts, with the groups group_by (play %d) creates\n", in.groupByFrom+1)
+			if len(in.deferred[i]) > 0 {
+				fmt.Fprintf(stdout, "batches: decided then (%s not created yet)\n\n", strings.Join(in.deferred[i], ", "))
+				continue
+			}
+		}
 		if a := adaptive; a != nil {
 			fmt.Fprintf(stdout, "adaptive serial: first batch %s, then ×%g after a batch without failures, up to %s; half after a batch with failures. The batches below assume every batch succeeds.\n",
 				serialText(a.Start), a.Grow, serialText(a.Max))
@@ -174,6 +181,9 @@ func listPlays(in *inputs, hosts, tasks bool, w io.Writer) {
 		fmt.Fprintf(w, "\n  play #%d (%s): %s\n", i+1, p.Hosts, p.Name)
 		if hosts {
 			fmt.Fprintf(w, "    pattern: ['%s']\n    hosts (%d):\n", p.Hosts, len(in.hosts[i]))
+			if in.groupByFrom >= 0 && i > in.groupByFrom {
+				fmt.Fprintf(w, "      (and the hosts group_by in play %d puts in its groups, when the run gets there)\n", in.groupByFrom+1)
+			}
 			for _, h := range in.hosts[i] {
 				fmt.Fprintf(w, "      %s\n", h.Name)
 			}

@@ -202,7 +202,7 @@ func runRun(ctx context.Context, stop <-chan struct{}, o runOptions, args []stri
 		}
 	}
 	for i, p := range in.book.Plays {
-		if len(in.hosts[i]) > 50 && len(p.Serial) == 0 && p.AdaptiveSerial == nil && len(serial) == 0 && p.DisruptionBudget == nil && !o.Yes && !o.Check {
+		if unbatched(p, serial, len(in.hosts[i])) && !o.Yes && !o.Check {
 			return &exitError{exitUsage, fmt.Errorf("%s: play %q would run on all %d hosts at once (no serial, no disruption_budget); add serial or pass --yes", p.Pos, p.Name, len(in.hosts[i]))}
 		}
 	}
@@ -293,18 +293,42 @@ func runRun(ctx context.Context, stop <-chan struct{}, o runOptions, args []stri
 	}
 	ropts.DelegateHost = in.delegateHost(o.User)
 	sink.Event(&runner.Event{Type: runner.EvRunStarted, RunID: meta.RunID, Hosts: hostNames, Msg: path})
+	ropts.GroupAdds = &runner.GroupAdds{}
+	for _, a := range resume.GroupAdds() {
+		ropts.GroupAdds.Add(a)
+	}
 	var results []*runner.PlayResult
+	guardStopped := false
 	for i, prog := range in.programs {
 		if ctx.Err() != nil || isClosed(stop) {
 			break
 		}
-		res := runner.RunPlay(ctx, ropts, i, prog, in.hosts[i], in.groups)
+		hosts, groups := in.hosts[i], in.groups
+		if in.groupByFrom >= 0 && i > in.groupByFrom {
+			if hosts, groups, err = in.playHostsAt(i, ropts.GroupAdds.List(), o.User); err != nil {
+				return printInvalid(err, stderr)
+			}
+			if len(hosts) == 0 {
+				sink.Event(&runner.Event{Type: runner.EvWarning, RunID: meta.RunID, PlayIdx: i, Play: prog.Play.Name,
+					Msg: fmt.Sprintf("%s: play %q skipped: no hosts matched %q", prog.Play.Pos, prog.Play.Name, prog.Play.Hosts)})
+				continue
+			}
+			if p := prog.Play; unbatched(p, serial, len(hosts)) && !o.Yes && !o.Check {
+				fmt.Fprintf(stderr, "drover: %s: play %q would run on all %d hosts at once (no serial, no disruption_budget); add serial or pass --yes\n", p.Pos, p.Name, len(hosts))
+				guardStopped = true
+				break
+			}
+		}
+		res := runner.RunPlay(ctx, ropts, i, prog, hosts, groups)
 		results = append(results, res)
 		if res.Stopped != "" {
 			break
 		}
 	}
 	code := summarize(results, isClosed(stop) || ctx.Err() != nil)
+	if guardStopped && (code == exitOK || code == exitFailed || code == exitUnreachable) {
+		code = exitStopped
+	}
 	sink.Event(&runner.Event{Type: runner.EvRunDone, RunID: meta.RunID, Status: codeStatus(code), Msg: fmt.Sprint(code)})
 	if o.JUnitFile != "" {
 		if err := junit.write(o.JUnitFile); err != nil {
@@ -321,6 +345,12 @@ func runRun(ctx context.Context, stop <-chan struct{}, o runOptions, args []stri
 		return &exitError{code: code}
 	}
 	return nil
+}
+
+// unbatched reports a play that would take more than 50 hosts at once:
+// neither serial (nor --serial), adaptive_serial nor a disruption budget.
+func unbatched(p *playbooks.Play, serial []playbooks.Serial, hosts int) bool {
+	return hosts > 50 && len(p.Serial) == 0 && p.AdaptiveSerial == nil && len(serial) == 0 && p.DisruptionBudget == nil
 }
 
 func isClosed(c <-chan struct{}) bool {

@@ -103,6 +103,12 @@ func TestDifferentialAnsiblePlaybook(t *testing.T) {
 		if run == 2 {
 			for name, rs := range map[string]runStatuses{"ansible-playbook": ans, "drover": drv} {
 				for _, task := range rs.order {
+					if strings.HasPrefix(task, "group by ") {
+						// group_by changes the run's inventory, not the
+						// hosts: changed in every run, in both (compared
+						// above).
+						continue
+					}
 					for h, s := range rs.status[task] {
 						if s != runner.StatusOK && s != runner.StatusSkipped {
 							t.Errorf("second run: %s: task %q on %s is %s, want ok or skipped", name, task, h, s)

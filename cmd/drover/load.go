@@ -45,6 +45,14 @@ type inputs struct {
 	hosts    [][]*runner.Host // per play
 	groups   map[string][]string
 	vault    []byte // the vault password, for vars_files at run time
+	limit    string // --limit
+	// groupByFrom is the first play with a group_by task (-1: none): the
+	// plays after it select their hosts again when they start, with the
+	// groups group_by made (see playHostsAt).
+	groupByFrom int
+	// deferred names, per play, the names of its host pattern that match
+	// nothing yet: groups a group_by task is expected to create.
+	deferred [][]string
 }
 
 // loadInputs runs parse → validate → compile and resolves each play's
@@ -111,8 +119,18 @@ func loadInputs(o commonOptions, path string, needInventory bool, stderr io.Writ
 		return in, nil
 	}
 	in.groups = in.inv.Groups()
-	for _, p := range book.Plays {
-		sel, err := in.inv.Select(p.Hosts)
+	in.limit = o.Limit
+	in.groupByFrom = firstGroupBy(in.programs)
+	in.deferred = make([][]string, len(book.Plays))
+	for i, p := range book.Plays {
+		var sel []*inventory.Host
+		var err error
+		if in.groupByFrom >= 0 && i > in.groupByFrom {
+			// Names no group matches yet may be groups group_by creates.
+			sel, in.deferred[i], err = in.inv.SelectKnown(p.Hosts, nil)
+		} else {
+			sel, err = in.inv.Select(p.Hosts)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: play %q: %w", p.Pos, p.Name, err)
 		}
@@ -121,6 +139,10 @@ func loadInputs(o commonOptions, path string, needInventory bool, stderr io.Writ
 				return nil, err
 			}
 		}
+		if names := in.deferred[i]; len(names) > 0 && stderr != nil {
+			fmt.Fprintf(stderr, "%s: warning: play %q: no group or host of the inventory is named %s: the play expects group_by (play %d) to create it\n",
+				p.Pos, p.Name, strings.Join(names, ", "), in.groupByFrom+1)
+		}
 		hs := make([]*runner.Host, len(sel))
 		for i, h := range sel {
 			hs[i] = in.playHost(p, h)
@@ -128,6 +150,45 @@ func loadInputs(o commonOptions, path string, needInventory bool, stderr io.Writ
 		in.hosts = append(in.hosts, hs)
 	}
 	return in, nil
+}
+
+// firstGroupBy is the index of the first program with a group_by task, or
+// -1.
+func firstGroupBy(progs []*playbooks.Program) int {
+	for i, prog := range progs {
+		for _, n := range prog.Nodes {
+			if n.Task != nil && n.Task.Module == "group_by" {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// playHostsAt resolves play i's hosts again as it starts, with the groups
+// the run's group_by tasks made so far (adds), and returns them with the
+// `groups` variable: as loadInputs did, plus the runtime groups in
+// patterns, `groups` and each host's group_names. user is -u.
+func (in *inputs) playHostsAt(i int, adds []runner.GroupAdd, user string) ([]*runner.Host, map[string][]string, error) {
+	rg := &inventory.RuntimeGroups{}
+	for _, a := range adds {
+		in.inv.AddRuntime(rg, a.Host, a.Group, a.Parents)
+	}
+	p := in.book.Plays[i]
+	sel, _, err := in.inv.SelectKnown(p.Hosts, rg)
+	if err == nil && in.limit != "" {
+		sel, err = in.inv.Limit(sel, in.limit)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: play %q: %w", p.Pos, p.Name, err)
+	}
+	hs := make([]*runner.Host, len(sel))
+	for j, h := range sel {
+		hs[j] = in.playHost(p, h)
+		hs[j].Groups = rg.GroupNamesOf(h)
+		withUser(hs[j], user)
+	}
+	return hs, in.inv.GroupsWith(rg), nil
 }
 
 // playHost is an inventory host as play p reaches it: its variables with
