@@ -10,7 +10,7 @@ import (
 )
 
 // The playbooks users read first must be valid: README's and the
-// xen-reboot example's.
+// examples'.
 func TestDocumentedPlaybooksCheck(t *testing.T) {
 	b, err := os.ReadFile("../../README.md")
 	if err != nil {
@@ -26,8 +26,11 @@ func TestDocumentedPlaybooksCheck(t *testing.T) {
 	if err := os.WriteFile(readme, []byte(s[:strings.Index(s, "```")]), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	inv := "../../examples/xen-reboot/inventory.yml"
-	for _, pb := range []string{readme, "../../examples/xen-reboot/playbook.yml"} {
+	for pb, inv := range map[string]string{
+		readme:                                   "../../examples/xen-reboot/inventory.yml",
+		"../../examples/xen-reboot/playbook.yml": "../../examples/xen-reboot/inventory.yml",
+		"../../examples/patch-reboot/playbook.yml": "../../examples/patch-reboot/inventory.yml",
+	} {
 		var out, errb bytes.Buffer
 		if err := runCheck(context.Background(), checkOptions{Inventory: []string{inv}, Format: "text"}, []string{pb}, &out, &errb); err != nil || errb.Len() > 0 {
 			t.Errorf("%s: %v\n%s%s", pb, err, out.String(), errb.String())
