@@ -20,10 +20,9 @@ type GroupAdd struct {
 }
 
 // GroupAdds collects a run's group_by results, in the order they happened;
-// safe for concurrent use. The groups count from the next play on: the
-// caller resolves each later play's hosts with them (as Ansible's
-// add_group does for the plays after; within the play, `groups` and
-// `group_names` stay as the play started).
+// safe for concurrent use. The caller resolves each later play's hosts
+// with them (as Ansible's add_group does); within the play, the action
+// updates `groups` and the host's `group_names` itself.
 type GroupAdds struct {
 	mu   sync.Mutex
 	list []GroupAdd
@@ -91,6 +90,16 @@ func actGroupBy(_ context.Context, h *hostRun, n *playbooks.Node, vars map[strin
 		parents[i] = strings.ReplaceAll(p, " ", "-")
 	}
 	isNew := h.pr.opts.GroupAdds.Add(GroupAdd{Host: h.host.Name, Group: group, Parents: parents}) && !slices.Contains(h.host.Groups, group)
+	// This play sees it at once, as in Ansible: the group and its listed
+	// parents (the parents' inventory ancestors count from the next play).
+	joined := []string{group}
+	for _, p := range parents {
+		if p != "all" {
+			joined = append(joined, p)
+		}
+	}
+	h.joinGroups(joined)
+	h.pr.addToGroups(h.host.Name, joined)
 	ps := make([]any, len(parents))
 	for i, p := range parents {
 		ps[i] = p
@@ -130,4 +139,67 @@ func toList(v any) []any {
 		return out
 	}
 	return lookup.Terms(v)
+}
+
+// groupsVar is the `groups` variable now.
+func (pr *playRun) groupsVar() map[string]any {
+	pr.groupsMu.Lock()
+	defer pr.groupsMu.Unlock()
+	return pr.groups
+}
+
+// addToGroups adds host to groups in the `groups` variable (a new map:
+// tasks running keep the one they read).
+func (pr *playRun) addToGroups(host string, groups []string) {
+	pr.groupsMu.Lock()
+	defer pr.groupsMu.Unlock()
+	next := make(map[string]any, len(pr.groups)+len(groups))
+	for k, v := range pr.groups {
+		next[k] = v
+	}
+	for _, g := range groups {
+		l, _ := next[g].([]any)
+		if !slices.Contains(l, any(host)) {
+			next[g] = append(slices.Clip(l), host)
+		}
+	}
+	if l, ok := next["ungrouped"].([]any); ok && slices.Contains(l, any(host)) {
+		next["ungrouped"] = slices.DeleteFunc(slices.Clone(l), func(x any) bool { return x == any(host) })
+	}
+	pr.groups = next
+}
+
+// joinGroups adds groups to the host's group_names for the rest of the
+// play.
+func (h *hostRun) joinGroups(groups []string) {
+	h.groupsMu.Lock()
+	defer h.groupsMu.Unlock()
+	for _, g := range groups {
+		if !slices.Contains(h.extraGroups, g) {
+			h.extraGroups = append(h.extraGroups, g)
+		}
+	}
+}
+
+// groupNames is the `group_names` variable: the host's inventory groups
+// and those group_by put it in during the play, sorted.
+func (h *hostRun) groupNames() []any {
+	h.groupsMu.Lock()
+	extra := h.extraGroups
+	h.groupsMu.Unlock()
+	names := h.host.Groups
+	if len(extra) > 0 {
+		names = slices.DeleteFunc(slices.Clone(names), func(g string) bool { return g == "ungrouped" })
+		for _, g := range extra {
+			if !slices.Contains(names, g) {
+				names = append(names, g)
+			}
+		}
+		slices.Sort(names)
+	}
+	out := make([]any, len(names))
+	for i, g := range names {
+		out[i] = g
+	}
+	return out
 }

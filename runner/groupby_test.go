@@ -17,6 +17,7 @@ func TestGroupBy(t *testing.T) {
 	res, rec := runPlay(t, f, `
 - hosts: all
   gather_facts: false
+  strategy: linear
   tasks:
     - group_by:
         key: "rack_{{ inventory_hostname[-1:] | int % 2 }}"
@@ -25,12 +26,24 @@ func TestGroupBy(t *testing.T) {
     - group_by: key=plain
     - group_by: key=plain
       register: again
+    - name: the play sees the groups at once
+      assert:
+        that:
+          - "'plain' in group_names and 'dc1' in group_names"
+          - "'ungrouped' not in group_names"
+          - "groups['plain'] | length == 3"
+          - "inventory_hostname in groups['rack_' ~ (inventory_hostname[-1:] | int % 2)]"
     - group_by:
         key: "{{ '' if inventory_hostname == 'host03' else 'x' }}"
 `, func(o *Options) { o.GroupAdds = adds })
 	st := status(res)
 	if st["host01"] == StatusFailed || st["host02"] == StatusFailed || st["host03"] != StatusFailed {
 		t.Fatalf("statuses %v", st)
+	}
+	for _, e := range rec.of(EvTaskResult) {
+		if e.Task == "the play sees the groups at once" && e.Status != StatusOK {
+			t.Errorf("%s: %s %v", e.Host, e.Status, e.Result["msg"])
+		}
 	}
 	got := map[string][]string{}
 	for _, a := range adds.List() {

@@ -36,7 +36,8 @@ type playRun struct {
 	idx         int
 	playbookDir string
 
-	groups        map[string]any
+	groupsMu      sync.Mutex
+	groups        map[string]any // the `groups` variable: replaced, never changed (group_by)
 	hostvars      map[string]any
 	facts         *HostFacts // the run's, or this play's
 	allNames      []any

@@ -46,12 +46,8 @@ func (h *hostRun) varsWith(sc *playbooks.Scope, loops []*loopFrame) map[string]a
 	if _, ok := v["ansible_host"]; !ok {
 		v["ansible_host"] = h.host.Name
 	}
-	groupNames := make([]any, len(h.host.Groups))
-	for i, g := range h.host.Groups {
-		groupNames[i] = g
-	}
-	v["group_names"] = groupNames
-	v["groups"] = pr.groups
+	v["group_names"] = h.groupNames()
+	v["groups"] = pr.groupsVar()
 	v["hostvars"] = pr.hostvars
 	v["play_hosts"] = pr.batchNames
 	v["ansible_play_batch"] = pr.batchNames

@@ -27,6 +27,9 @@ type hostRun struct {
 	pr   *playRun
 	host *Host
 
+	groupsMu    sync.Mutex
+	extraGroups []string // joined with group_by during the play
+
 	connMu sync.Mutex
 	conn   modules.Conn
 
