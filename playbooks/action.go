@@ -125,9 +125,12 @@ func (l *loader) actionValue(file string, t *Task, kv pair) {
 			l.meta.task(t).broken = true
 			return
 		}
-		name, _ := l.str(file, modNode, "module")
+		spec, _ := l.str(file, modNode, "module")
+		// `module: wait_for host=h port=22`: the name, then key=value
+		// arguments, as Ansible splits them.
+		name, inline, _ := strings.Cut(strings.TrimSpace(spec), " ")
 		if !l.isModule(name) {
-			l.unknownTaskKey(file, modNode, false)
+			l.unknownTaskKey(file, &yaml.Node{Kind: yaml.ScalarNode, Value: name, Line: modNode.Line, Column: modNode.Column}, false)
 			l.meta.task(t).broken = true
 			return
 		}
@@ -137,7 +140,16 @@ func (l *loader) actionValue(file string, t *Task, kv pair) {
 				rest.Content = append(rest.Content, p.k, p.v)
 			}
 		}
-		l.moduleArgs(file, t, modNode, name, rest)
+		if inline = strings.TrimSpace(inline); inline == "" {
+			l.moduleArgs(file, t, modNode, name, rest)
+			break
+		}
+		l.moduleArgs(file, t, modNode, name, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: inline, Line: modNode.Line, Column: modNode.Column})
+		tm := l.meta.task(t)
+		for _, p := range pairs(rest) { // the mapping's own keys win
+			t.Args[p.k.Value] = l.value(file, p.v)
+			tm.args[p.k.Value] = pos(file, p.k)
+		}
 	default:
 		l.c.add(pos(file, v), "%s must be a string or a mapping, got %s", kv.k.Value, kindName(v))
 		l.meta.task(t).broken = true

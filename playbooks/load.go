@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -178,7 +179,7 @@ func (l *loader) playbookFile(file string, data []byte) []*Play {
 			l.c.add(pos(file, n), "a play must be a mapping, got %s", kindName(n))
 			continue
 		}
-		if imp := findKey(n, "import_playbook"); imp != nil {
+		if imp := findKey(n, "import_playbook", "ansible.builtin.import_playbook", "ansible.legacy.import_playbook"); imp != nil {
 			plays = append(plays, l.importPlaybook(file, n, imp)...)
 			continue
 		}
@@ -189,9 +190,10 @@ func (l *loader) playbookFile(file string, data []byte) []*Play {
 	return plays
 }
 
-func findKey(n *yaml.Node, key string) *yaml.Node {
+// findKey returns the value of the first of keys n has, nil when none.
+func findKey(n *yaml.Node, keys ...string) *yaml.Node {
 	for _, p := range pairs(n) {
-		if p.k.Value == key {
+		if slices.Contains(keys, p.k.Value) {
 			return p.v
 		}
 	}
@@ -200,7 +202,7 @@ func findKey(n *yaml.Node, key string) *yaml.Node {
 
 func (l *loader) importPlaybook(file string, n, imp *yaml.Node) []*Play {
 	for _, p := range pairs(n) {
-		switch p.k.Value {
+		switch shortActionName(p.k.Value) {
 		case "import_playbook", "name":
 		default:
 			l.c.add(pos(file, p.k), "unknown key '%s' on import_playbook%s (drover supports name and import_playbook here)", p.k.Value, didYouMean(p.k.Value, []string{"name", "import_playbook"}))

@@ -24,6 +24,21 @@ func (l *loader) taskList(file string, v *yaml.Node, what string, handler bool) 
 	return out
 }
 
+// shortActionName strips ansible.builtin. and ansible.legacy. from the
+// include and import keywords, which Ansible also accepts fully
+// qualified (ansible-lint's fqcn rule asks for it).
+func shortActionName(key string) string {
+	for _, prefix := range []string{"ansible.builtin.", "ansible.legacy."} {
+		if s, ok := strings.CutPrefix(key, prefix); ok {
+			switch s {
+			case "include_tasks", "import_tasks", "include_role", "import_role", "import_playbook":
+				return s
+			}
+		}
+	}
+	return key
+}
+
 // actionKeys are task keys that say what the task does.
 var actionKeys = []string{"include_tasks", "import_tasks", "include_role", "import_role", "local_action", "action"}
 
@@ -49,7 +64,12 @@ func (l *loader) task(file string, n *yaml.Node, handler bool) []*Task {
 	)
 	for _, kv := range pairs(n) {
 		key, v := kv.k.Value, kv.v
-		if slices.Contains(actionKeys, key) {
+		if short := shortActionName(key); slices.Contains(actionKeys, short) {
+			if short != key { // ansible.builtin.include_tasks: read as include_tasks
+				k := *kv.k
+				k.Value = short
+				kv.k = &k
+			}
 			action = append(action, kv)
 			continue
 		}

@@ -3,6 +3,7 @@ package playbooks
 import (
 	"cmp"
 	"errors"
+	"regexp"
 	"runtime"
 	"slices"
 	"sort"
@@ -284,6 +285,14 @@ func (v *validator) task(t *Task, handlers map[string]bool, handlerNames []strin
 	for _, w := range t.When {
 		v.expr(t, "when", w, local)
 	}
+	// A name the task's when tests with `is defined` may be undefined in
+	// its loop and arguments: the task is skipped then (Ansible checks
+	// when before reporting a loop it cannot template).
+	for _, w := range t.When {
+		for _, m := range isDefinedRe.FindAllStringSubmatch(w, -1) {
+			local[m[1]] = true
+		}
+	}
 	if t.Loop != nil {
 		v.value(t, "loop", t.Loop, local)
 	}
@@ -389,6 +398,10 @@ func (v *validator) delegate(t *Task, local map[string]bool) {
 	sort.Strings(names)
 	v.c.add(at, "delegate_to '%s' is not an inventory host%s (drover delegates to inventory hosts and to localhost; add it to the inventory)", d, didYouMean(d, names))
 }
+
+// isDefinedRe finds `name is defined` (name.attr and name['key'] too) in
+// a condition.
+var isDefinedRe = regexp.MustCompile(`\b([A-Za-z_]\w*)(?:\.\w+|\[[^\]]*\])*\s+is\s+defined\b`)
 
 // expr checks a bare expression (when, until, failed_when, changed_when).
 func (v *validator) expr(t *Task, key, e string, local map[string]bool) {

@@ -3,6 +3,7 @@ package playbooks
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -327,17 +328,25 @@ func (l *loader) strList(file string, n *yaml.Node, what string) ([]string, bool
 
 // scalarExpr renders a scalar as an expression: YAML booleans become
 // True/False as Ansible sees them.
+// An unquoted yes/no/on/off is a YAML 1.1 boolean, as Ansible's YAML
+// reads it (`changed_when: yes`), not a variable name.
 func scalarExpr(n *yaml.Node) string {
-	if n.Tag == "!!bool" || (n.Style == 0 && n.Tag == "!!str") {
-		if b, ok := parseBool(n.Value); ok && n.Tag == "!!bool" {
-			if b {
-				return "True"
-			}
-			return "False"
+	b, ok := parseBool(n.Value)
+	if n.Tag == "!!str" && (n.Style != 0 || !yaml11Bool.MatchString(n.Value)) {
+		ok = false
+	}
+	if ok && (n.Tag == "!!bool" || n.Tag == "!!str") {
+		if b {
+			return "True"
 		}
+		return "False"
 	}
 	return n.Value
 }
+
+// yaml11Bool are the words YAML 1.1 (PyYAML, so Ansible) reads as booleans
+// and YAML 1.2 reads as strings.
+var yaml11Bool = regexp.MustCompile(`^(yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$`)
 
 func describe(n *yaml.Node) string {
 	n = resolve(n)

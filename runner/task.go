@@ -62,6 +62,11 @@ func (h *hostRun) runLoop(ctx context.Context, n *playbooks.Node, vars map[strin
 	}
 	items, err := h.loopItems(t, vars)
 	if err != nil {
+		// As Ansible: a loop that cannot be templated first lets when
+		// (without an item) skip the task (`when: xs is defined`).
+		if ok, werr := h.when(n, vars); werr == nil && !ok {
+			return modules.Result{"changed": false, "skipped": true, "skip_reason": "Conditional result was False", "false_condition": strings.Join(n.Scope.When, " and ")}
+		}
 		return modules.Fail(fmt.Sprintf("loop: %v", err))
 	}
 	loopVar := t.LoopVar

@@ -1,0 +1,135 @@
+package playbooks
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// ansible.builtin. and ansible.legacy. include/import keywords (as
+// ansible-lint's fqcn rule writes them) load exactly as the short ones,
+// import_playbook included.
+func TestFQCNIncludes(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	write("t.yml", "- name: from t\n  debug: msg=t\n")
+	write("roles/r/tasks/main.yml", "- name: from r\n  debug: msg=r\n")
+	write("other.yml", "- hosts: all\n  tasks:\n    - name: other\n      command: \"true\"\n")
+	graphs := map[string]string{}
+	for _, form := range []string{"", "ansible.builtin.", "ansible.legacy."} {
+		pb, err := Load(write(form+"pb.yml", `- `+form+`import_playbook: other.yml
+- hosts: all
+  gather_facts: false
+  tasks:
+    - `+form+`import_tasks: t.yml
+    - `+form+`include_tasks: t.yml
+    - `+form+`import_role: {name: r}
+    - `+form+`include_role: {name: r}
+`), LoadOptions{})
+		if err != nil {
+			t.Fatalf("%q: %v", form, err)
+		}
+		if len(pb.Plays) != 2 {
+			t.Fatalf("%q: %d plays, want 2 (the import and the play)", form, len(pb.Plays))
+		}
+		graphs[form] = Compile(pb.Plays[0]).String() + Compile(pb.Plays[1]).String()
+	}
+	for _, form := range []string{"ansible.builtin.", "ansible.legacy."} {
+		if graphs[form] != graphs[""] {
+			t.Errorf("%s forms compile to\n%s\nshort forms to\n%s", form, graphs[form], graphs[""])
+		}
+	}
+}
+
+// Unquoted yes/no/on/off in conditions are YAML 1.1 booleans, as Ansible
+// reads them; quoted, they stay words (variable names).
+func TestYAML11BooleansInConditions(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pb.yml")
+	text := `- hosts: all
+  tasks:
+    - command: reboot
+      changed_when: yes
+      failed_when: Off
+      when: [ON, "yes", y]
+`
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pb, err := Load(path, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	task := pb.Plays[0].Tasks[0]
+	if got := fmt.Sprint(task.ChangedWhen, task.FailedWhen, task.When); got != "[True] [False] [True yes y]" {
+		t.Errorf("conditions %s, want [True] [False] [True yes y]", got)
+	}
+}
+
+// local_action/action as a mapping whose module: carries key=value
+// arguments after the name, merged with the mapping's other keys.
+func TestActionMappingInlineArgs(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pb.yml")
+	text := `- hosts: all
+  tasks:
+    - local_action:
+        module: wait_for host={{ inventory_hostname }} port=22 delay=1
+        timeout: 30
+        delay: 2
+    - action:
+        module: command echo hi
+`
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pb, err := Load(path, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, c := pb.Plays[0].Tasks[0], pb.Plays[0].Tasks[1]
+	if got := fmt.Sprint(w.Module, " ", w.DelegateTo, " ", w.Args); got != "wait_for localhost map[delay:2 host:{{ inventory_hostname }} port:22 timeout:30]" {
+		t.Errorf("local_action: %s", got)
+	}
+	if got := fmt.Sprint(c.Module, " ", c.Args["_raw_params"]); got != "command echo hi" {
+		t.Errorf("action: %s", got)
+	}
+}
+
+// The undefined-variable check trusts a name the task's when tests with
+// `is defined` in its loop and arguments (the task is skipped where it
+// is undefined); the same loop without it is still reported.
+func TestValidateLoopGuardedByWhen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pb.yml")
+	text := `- hosts: all
+  tasks:
+    - command: echo {{ item }} {{ opts.flag }}
+      loop: "{{ checks }}"
+      when: checks is defined and opts['flag'] is defined
+    - command: echo {{ item }}
+      loop: "{{ other }}"
+`
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pb, err := Load(path, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = Validate(pb, ValidateOptions{})
+	if err == nil || !strings.Contains(err.Error(), "undefined variable 'other' in loop") {
+		t.Fatalf("want the unguarded loop reported, got %v", err)
+	}
+	if strings.Contains(err.Error(), "'checks'") || strings.Contains(err.Error(), "'opts'") {
+		t.Errorf("guarded names reported: %v", err)
+	}
+}
