@@ -41,9 +41,13 @@ func (l *loader) includeTasks(file string, t *Task, kv pair) []*Task {
 		return []*Task{t}
 	}
 	if isTemplated(name) {
-		l.c.add(at, "%s with a templated file name (%s) is not supported: drover inlines included files before running, so the name must be literal", what, name)
-		tm.broken = true
-		return []*Task{t}
+		tasks, ok := l.templatedInclude(file, t, at, what, name)
+		if !ok {
+			tm.broken = true
+			return []*Task{t}
+		}
+		t.Include = what + ": " + name
+		return l.wrap(t, tasks)
 	}
 	if name == "" {
 		l.c.add(at, "%s needs a file name", what)

@@ -1,6 +1,9 @@
 package runner
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // A loop over a variable the task's when tests with `is defined`: where
 // it is undefined the task is skipped (as Ansible checks when before
@@ -36,5 +39,44 @@ func TestLoopGuardedByWhen(t *testing.T) {
 	}
 	if st := status(res); st["host02"] != StatusFailed {
 		t.Errorf("host02 %s: the unguarded loop fails", st["host02"])
+	}
+}
+
+// A templated include_tasks name: each host runs the file its name
+// renders to (here per rack), and a host whose name renders to no loaded
+// file fails with the names drover knows.
+func TestTemplatedIncludeRuns(t *testing.T) {
+	f := testFleet(t, 3, 3, 0, nil)
+	res, rec := runFiles(t, f, map[string]string{
+		"playbook.yml": `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - include_tasks: "racks/{{ rack }}.yml"
+`,
+		"racks/r1.yml": "- name: in r1\n  command: \"true\"\n",
+		"racks/r2.yml": "- name: in r2\n  command: \"true\"\n",
+	}, nil)
+	ran := map[string]string{}
+	for _, e := range rec.of(EvTaskResult) {
+		if e.Status != StatusSkipped {
+			ran[e.Host] += e.Task + ";"
+		}
+	}
+	rackOf := map[string]string{}
+	for _, h := range fleetHosts(f) {
+		rackOf[h.Name] = h.Vars["rack"].(string)
+	}
+	for h, r := range rackOf {
+		switch r {
+		case "r1", "r2":
+			if ran[h] != "in "+r+";" {
+				t.Errorf("%s (rack %s) ran %q", h, r, ran[h])
+			}
+		default:
+			if st := status(res)[h]; st != StatusFailed || !strings.Contains(ran[h], "include_tasks racks/"+r+".yml") {
+				t.Errorf("%s (rack %s): %s, ran %q", h, r, st, ran[h])
+			}
+		}
 	}
 }

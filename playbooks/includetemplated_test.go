@@ -1,0 +1,73 @@
+package playbooks
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A templated include_tasks file name loads every file it can render to
+// (each {{ }} read as *), each in a block that runs where the name renders
+// to it, then a fail task for a name that renders to none; the files
+// are validated like any; a name matching nothing is an error at its
+// position.
+func TestTemplatedIncludeTasks(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"os/debian.yml": "- name: deb\n  command: \"true\"\n",
+		"os/redhat.yml": "- name: rh\n  command: \"true\"\n",
+		"os/README":     "not a match",
+		"os/play.yml":   "- hosts: all\n  tasks: []\n",                      // a playbook beside them
+		"os/vars.yml":   "a: 1\n",                                           // a vars file
+		"os/broken.yml": "- name: x\n  hosts: all\n  tasks:\n   - bad: [\n", // a broken playbook
+	} {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(dir, "pb.yml")
+	write := func(text string) {
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(`- hosts: all
+  tasks:
+    - include_tasks: "os/{{ family | lower }}.yml"
+      when: family is defined
+`)
+	pb, err := Load(path, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	whens := map[string]string{}
+	for _, n := range Compile(pb.Plays[0]).Nodes {
+		if n.Kind == KindTask {
+			key := n.Task.Name
+			if n.Task.Module == "fail" {
+				key = "fail"
+			}
+			whens[key] = strings.Join(n.Scope.When, " and ")
+		}
+	}
+	for name, want := range map[string]string{
+		"deb":  "family is defined and ('os/' ~ (family | lower) ~ '.yml') == 'os/debian.yml'",
+		"rh":   "family is defined and ('os/' ~ (family | lower) ~ '.yml') == 'os/redhat.yml'",
+		"fail": "family is defined and ('os/' ~ (family | lower) ~ '.yml') not in ['os/debian.yml', 'os/redhat.yml']",
+	} {
+		if whens[name] != want {
+			t.Errorf("%s: when %q\nwant %q", name, whens[name], want)
+		}
+	}
+	write("- hosts: all\n  tasks:\n    - include_tasks: \"nope/{{ x }}.yml\"\n")
+	if _, err := Load(path, LoadOptions{}); err == nil || !strings.Contains(err.Error(), "pb.yml:3:22: include_tasks nope/{{ x }}.yml: no tasks file matches nope/*.yml") {
+		t.Errorf("no candidates: %v", err)
+	}
+	write("- hosts: all\n  tasks:\n    - include_tasks: \"{% if x %}a{% endif %}.yml\"\n")
+	if _, err := Load(path, LoadOptions{}); err == nil || !strings.Contains(err.Error(), "only {{ ... }} expressions") {
+		t.Errorf("statement: %v", err)
+	}
+}
