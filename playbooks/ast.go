@@ -134,8 +134,13 @@ type Task struct {
 	Until        string
 	Retries      int
 	Delay        time.Duration
-	FailedWhen   []string
-	ChangedWhen  []string
+	DelaySet     bool // delay given (0 is no delay; unset is Ansible's 5 s)
+	// RetriesExpr and DelayExpr are retries and delay written as templates
+	// ("{{ n | default(50) }}"), rendered per host when the task runs.
+	RetriesExpr string
+	DelayExpr   string
+	FailedWhen  []string
+	ChangedWhen []string
 	// ChangedWhenSet/FailedWhenSet tell "changed_when: false" (an expression
 	// list of ["false"]) from absent.
 	IgnoreErrors      bool

@@ -94,6 +94,16 @@ func (l *loader) task(file string, n *yaml.Node, handler bool) []*Task {
 	return l.taskAction(file, n, t, action, argsNode)
 }
 
+// templatedScalar returns a scalar that is a template, for keywords
+// rendered per host when the task runs.
+func templatedScalar(n *yaml.Node) (string, bool) {
+	n = resolve(n)
+	if n.Kind == yaml.ScalarNode && isTemplated(n.Value) {
+		return n.Value, true
+	}
+	return "", false
+}
+
 // isModule reports whether name is a registered module.
 func (l *loader) isModule(name string) bool {
 	_, m := lookupModule(name)
@@ -139,9 +149,18 @@ func (l *loader) taskKeyword(file string, t *Task, kv pair, handler bool) {
 			}
 		}
 	case "retries":
-		t.Retries, _ = l.integer(file, v, key)
+		if e, ok := templatedScalar(v); ok {
+			t.RetriesExpr = e
+		} else {
+			t.Retries, _ = l.integer(file, v, key)
+		}
 	case "delay":
-		t.Delay, _ = l.duration(file, v, key)
+		t.DelaySet = true
+		if e, ok := templatedScalar(v); ok {
+			t.DelayExpr = e
+		} else {
+			t.Delay, _ = l.duration(file, v, key)
+		}
 	case "failed_when":
 		t.FailedWhen, _ = l.strList(file, v, key)
 	case "changed_when":

@@ -318,6 +318,12 @@ func (v *validator) task(t *Task, handlers map[string]bool, handlerNames []strin
 	if t.Until != "" {
 		v.expr(t, "until", t.Until, local)
 	}
+	if t.RetriesExpr != "" {
+		v.template(t, v.taskKeyPos(t, "retries"), "retries", t.RetriesExpr, local)
+	}
+	if t.DelayExpr != "" {
+		v.template(t, v.taskKeyPos(t, "delay"), "delay", t.DelayExpr, local)
+	}
 	for _, e := range t.FailedWhen {
 		v.expr(t, "failed_when", e, local)
 	}

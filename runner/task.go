@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -159,20 +160,53 @@ func (h *hostRun) when(n *playbooks.Node, vars map[string]any) (bool, error) {
 	return true, nil
 }
 
+// retryParams are the task's retries and delay, rendered for this host
+// when they are templates.
+func (h *hostRun) retryParams(t *playbooks.Task, vars map[string]any) (int, time.Duration, error) {
+	retries, delay := t.Retries, t.Delay
+	if t.RetriesExpr != "" {
+		r, err := h.pr.opts.Templater.RenderString(t.RetriesExpr, vars)
+		if err != nil {
+			return 0, 0, fmt.Errorf("retries: %w", err)
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(fmt.Sprint(r)))
+		if err != nil || n < 0 {
+			return 0, 0, fmt.Errorf("retries %s rendered to %q, not a count", t.RetriesExpr, fmt.Sprint(r))
+		}
+		retries = n
+	}
+	if t.DelayExpr != "" {
+		r, err := h.pr.opts.Templater.RenderString(t.DelayExpr, vars)
+		if err != nil {
+			return 0, 0, fmt.Errorf("delay: %w", err)
+		}
+		s := strings.TrimSpace(fmt.Sprint(r))
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || f < 0 || f > 1e9 {
+			return 0, 0, fmt.Errorf("delay %s rendered to %q, not a number of seconds", t.DelayExpr, s)
+		}
+		delay = time.Duration(f * float64(time.Second))
+	}
+	return retries, delay, nil
+}
+
 // runRetries runs the module, repeating it under until/retries/delay.
 func (h *hostRun) runRetries(ctx context.Context, n *playbooks.Node, vars map[string]any) modules.Result {
 	t := n.Task
+	retries, delay, err := h.retryParams(t, vars)
+	if err != nil {
+		return modules.Fail(err.Error())
+	}
 	attempts := 1
 	if t.Until != "" {
-		attempts = t.Retries
+		attempts = retries
 		if attempts <= 0 {
 			attempts = 3
 		}
 		attempts++ // Ansible runs the first attempt plus `retries` more
 	}
-	delay := t.Delay
-	if t.Until != "" && delay == 0 {
-		delay = 5 * time.Second
+	if t.Until != "" && !t.DelaySet {
+		delay = 5 * time.Second // Ansible's default
 	}
 	var res modules.Result
 	for i := 1; i <= attempts; i++ {

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -76,6 +77,38 @@ func TestTemplatedIncludeRuns(t *testing.T) {
 		default:
 			if st := status(res)[h]; st != StatusFailed || !strings.Contains(ran[h], "include_tasks racks/"+r+".yml") {
 				t.Errorf("%s (rack %s): %s, ran %q", h, r, st, ran[h])
+			}
+		}
+	}
+}
+
+// retries and delay written as templates are rendered per host: the
+// attempts follow the rendered count; a value that is not a number fails
+// the host with what it rendered to.
+func TestTemplatedRetries(t *testing.T) {
+	f := testFleet(t, 2, 1, 0, nil)
+	_, rec := runPlay(t, f, `
+- hosts: all
+  gather_facts: false
+  vars:
+    tries: "{{ 2 if inventory_hostname == 'host01' else 'many' }}"
+  tasks:
+    - name: retried
+      command: "false"
+      register: r
+      until: r.rc == 0
+      retries: "{{ tries }}"
+      delay: "{{ 0 }}"
+`, nil)
+	for _, e := range rec.of(EvTaskResult) {
+		switch e.Host {
+		case "host01":
+			if e.Status != StatusFailed || fmt.Sprint(e.Result["attempts"]) != "3" {
+				t.Errorf("host01: %s after %v attempts, want failed after 3", e.Status, e.Result["attempts"])
+			}
+		case "host02":
+			if msg := fmt.Sprint(e.Result["msg"]); e.Status != StatusFailed || !strings.Contains(msg, `rendered to "many", not a count`) {
+				t.Errorf("host02: %s %s", e.Status, msg)
 			}
 		}
 	}
