@@ -31,6 +31,7 @@ func init() {
 			MutuallyExclusive: [][]string{{"seconds", "minutes"}}}},
 		{"meta", Schema{Local: true, FreeForm: true, Args: map[string]Arg{"_raw_params": {Type: TypeRaw,
 			Choices: []string{"flush_handlers", "end_host", "end_batch", "end_play", "noop", "clear_facts", "refresh_inventory", "reset_connection"}}}}},
+		{"set_stats", Schema{Local: true, Args: map[string]Arg{"data": {Required: true}, "per_host": {Type: TypeBool}, "aggregate": {Type: TypeBool}}}},
 		{"group_by", Schema{Local: true, Args: map[string]Arg{"key": {Type: TypeString, Required: true}, "parents": {Type: TypeList}}}},
 		{"include_vars", Schema{Local: true, FreeForm: true, Args: map[string]Arg{"_raw_params": {Type: TypeRaw}, "file": {Type: TypePath}, "name": {Type: TypeString}}}},
 	} {

@@ -29,12 +29,34 @@ func init() {
 		"meta":         actMeta,
 		"include_vars": actIncludeVars,
 		"group_by":     actGroupBy,
+		"set_stats":    actSetStats,
 		"setup":        actSetup,
 	}
 }
 
 func (h *hostRun) render(v any, vars map[string]any) (any, error) {
 	return h.pr.opts.Templater.RenderValue(v, vars)
+}
+
+// actSetStats is set_stats: its rendered data is the task's result
+// (ansible_stats), so the journal and the events keep it; drover shows no
+// custom stats at the end (Ansible shows them only when asked to).
+func actSetStats(_ context.Context, h *hostRun, n *playbooks.Node, vars map[string]any) modules.Result {
+	data, err := h.render(n.Task.Args["data"], vars)
+	if err != nil {
+		return modules.Fail(err.Error())
+	}
+	if _, ok := data.(map[string]any); !ok {
+		return modules.Fail(fmt.Sprintf("set_stats: data must be a dictionary, got %T", data))
+	}
+	perHost, aggregate := false, true
+	if v, ok := n.Task.Args["per_host"].(bool); ok {
+		perHost = v
+	}
+	if v, ok := n.Task.Args["aggregate"].(bool); ok {
+		aggregate = v
+	}
+	return modules.Result{"changed": false, "ansible_stats": map[string]any{"data": data, "per_host": perHost, "aggregate": aggregate}}
 }
 
 func actDebug(_ context.Context, h *hostRun, n *playbooks.Node, vars map[string]any) modules.Result {

@@ -113,3 +113,34 @@ func TestTemplatedRetries(t *testing.T) {
 		}
 	}
 }
+
+// set_stats: the rendered data is the task's result (journaled), per
+// host; data that is not a dictionary fails.
+func TestSetStats(t *testing.T) {
+	f := testFleet(t, 1, 1, 0, nil)
+	_, rec := runPlay(t, f, `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: stats
+      set_stats:
+        data: {patched: "{{ inventory_hostname }}"}
+        per_host: true
+    - name: bad stats
+      set_stats:
+        data: "{{ [1, 2] }}"
+`, nil)
+	for _, e := range rec.of(EvTaskResult) {
+		switch e.Task {
+		case "stats":
+			st, _ := e.Result["ansible_stats"].(map[string]any)
+			if e.Status != StatusOK || fmt.Sprint(st["data"]) != "map[patched:host01]" || st["per_host"] != true {
+				t.Errorf("stats: %s %v", e.Status, e.Result)
+			}
+		case "bad stats":
+			if e.Status != StatusFailed {
+				t.Errorf("bad stats: %s", e.Status)
+			}
+		}
+	}
+}
