@@ -52,10 +52,14 @@ type AdaptiveSerial struct {
 // pre_reboot / reboot / post_reboot) are kept as written; Compile turns a play
 // into a Program.
 type Play struct {
-	Pos               Pos
-	Name              string
-	Hosts             string // host pattern, as written (a list is joined with ",")
-	Serial            []Serial
+	Pos    Pos
+	Name   string
+	Hosts  string // host pattern, as written (a list is joined with ",")
+	Serial []Serial
+	// SerialExpr is serial written as a template, rendered when the play
+	// starts with the play's vars, vars_files and extra vars (Serial is
+	// then empty).
+	SerialExpr        string
 	MaxFailPercentage *float64
 	AnyErrorsFatal    bool
 	Order             string // inventory (default), reverse_inventory, sorted, reverse_sorted, shuffle

@@ -133,3 +133,43 @@ func TestValidateLoopGuardedByWhen(t *testing.T) {
 		t.Errorf("guarded names reported: %v", err)
 	}
 }
+
+// serial may be a template (rendered when the play starts); a template
+// inside a serial list, or a template that does not parse, is an error.
+func TestTemplatedSerialParsed(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pb.yml")
+	load := func(text string) (*Playbook, error) {
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		pb, err := Load(path, LoadOptions{})
+		if err == nil {
+			err = Validate(pb, ValidateOptions{AllowUnknownVars: true})
+		}
+		return pb, err
+	}
+	pb, err := load("- hosts: all\n  serial: \"{{ batch | default(1) }}\"\n  tasks: []\n")
+	if err != nil || pb.Plays[0].SerialExpr != "{{ batch | default(1) }}" || len(pb.Plays[0].Serial) != 0 {
+		t.Fatalf("%v %+v", err, pb)
+	}
+	if _, err := load("- hosts: all\n  serial: [1, \"{{ b }}\"]\n  tasks: []\n"); err == nil || !strings.Contains(err.Error(), "a template is allowed for the whole of serial") {
+		t.Errorf("list entry: %v", err)
+	}
+	if _, err := load("- hosts: all\n  serial: \"{{ b | }}\"\n  tasks: []\n"); err == nil || !strings.Contains(err.Error(), "pb.yml:2:11: template syntax error in serial") {
+		t.Errorf("syntax: %v", err)
+	}
+	for _, c := range []struct {
+		v    any
+		want string
+	}{{5, "[{5 0}]"}, {"25%", "[{0 25}]"}, {[]any{1, "50%"}, "[{1 0} {0 50}]"}} {
+		got, err := ParseSerialValue(c.v)
+		if err != nil || fmt.Sprint(got) != c.want {
+			t.Errorf("%v: %v %v", c.v, got, err)
+		}
+	}
+	for _, bad := range []any{"x", true, []any{}, 0} {
+		if _, err := ParseSerialValue(bad); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package playbooks
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -217,9 +218,14 @@ func (l *loader) batchGroups(file string, v *yaml.Node) []string {
 	return names
 }
 
-// serial reads an int, "N%", or a list of them.
+// serial reads an int, "N%", or a list of them; a template
+// ("{{ batch | default(1) }}") is kept in p.SerialExpr for the runner.
 func (l *loader) serial(file string, v *yaml.Node) []Serial {
 	v = resolve(v)
+	if v.Kind == yaml.ScalarNode && isTemplated(v.Value) {
+		l.play.SerialExpr = v.Value
+		return nil
+	}
 	items := []*yaml.Node{v}
 	if v.Kind == yaml.SequenceNode {
 		items = v.Content
@@ -239,7 +245,7 @@ func (l *loader) serial(file string, v *yaml.Node) []Serial {
 		if !ok {
 			msg := "use a host count such as 5, a percentage such as \"20%\", or a list of them"
 			if isTemplated(it.Value) {
-				msg = "drover does not template serial; " + msg
+				msg = "a template is allowed for the whole of serial, not for a list entry; " + msg
 			}
 			l.c.add(pos(file, it), "invalid serial %q: %s", it.Value, msg)
 			continue
@@ -247,6 +253,27 @@ func (l *loader) serial(file string, v *yaml.Node) []Serial {
 		out = append(out, s)
 	}
 	return out
+}
+
+// ParseSerialValue reads serial's rendered value: a count, "N%", or a
+// list of them (as a templated serial renders).
+func ParseSerialValue(v any) ([]Serial, error) {
+	items, ok := v.([]any)
+	if !ok {
+		items = []any{v}
+	}
+	if len(items) == 0 {
+		return nil, fmt.Errorf("the list is empty")
+	}
+	var out []Serial
+	for _, it := range items {
+		s, ok := parseSerial(fmt.Sprint(it))
+		if _, isBool := it.(bool); !ok || isBool {
+			return nil, fmt.Errorf("%q is not a host count or a percentage", fmt.Sprint(it))
+		}
+		out = append(out, s)
+	}
+	return out, nil
 }
 
 func parseSerial(s string) (Serial, bool) {

@@ -87,6 +87,11 @@ func Validate(pb *Playbook, opts ValidateOptions) error {
 	for _, p := range pb.Plays {
 		v.play(p)
 		v.batchGroups(p)
+		if p.SerialExpr != "" {
+			if err := v.eng.CheckTemplate(p.SerialExpr); err != nil {
+				v.c.add(v.meta.plays[p].keys["serial"], "template syntax error in serial %q: %s", p.SerialExpr, syntaxMsg(err))
+			}
+		}
 	}
 	return v.c.err()
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A loop over a variable the task's when tests with `is defined`: where
@@ -142,5 +143,38 @@ func TestSetStats(t *testing.T) {
 				t.Errorf("bad stats: %s", e.Status)
 			}
 		}
+	}
+}
+
+// A templated serial is rendered when the play starts with the play's vars
+// and extra vars (not host vars): batches of the rendered size, checked
+// on the hosts' reboot records; a value that is not a size stops the play
+// with what it rendered to.
+func TestTemplatedSerial(t *testing.T) {
+	f := testFleet(t, 4, 1, 200*time.Millisecond, nil)
+	res, _ := runPlay(t, f, `
+- hosts: all
+  gather_facts: false
+  vars:
+    size: 1
+  serial: "{{ batch | default(size) }}"
+  tasks:
+    - reboot: {}
+`, func(o *Options) { o.ExtraVars = map[string]any{"batch": "50%"} })
+	if res.Stopped != "" || res.Batches != 2 {
+		t.Fatalf("stopped %q, %d batches, want 2 (50%% of 4)", res.Stopped, res.Batches)
+	}
+	if got := fmt.Sprint(batchesFromHosts(rebootWindows(f))); got != "[2 2]" {
+		t.Errorf("batches by the hosts' records %s, want [2 2]", got)
+	}
+	res, _ = runPlay(t, f, `
+- hosts: all
+  gather_facts: false
+  serial: "{{ 'many' }}"
+  tasks:
+    - command: "true"
+`, nil)
+	if !strings.Contains(res.Stopped, `serial {{ 'many' }}: "many" is not a host count or a percentage`) {
+		t.Errorf("stopped %q", res.Stopped)
 	}
 }

@@ -178,7 +178,12 @@ func RunPlay(ctx context.Context, opts *Options, idx int, prog *playbooks.Progra
 		}
 	}
 	pr.hostvars = buildHostvars(invVars, pr.facts)
-	if err := pr.loadVarsFiles(); err != nil {
+	err := pr.loadVarsFiles()
+	var templSerial []playbooks.Serial
+	if err == nil && play.SerialExpr != "" && len(opts.Serial) == 0 {
+		templSerial, err = RenderSerial(play, opts.Templater, pr.playVarsFiles, opts.ExtraVars)
+	}
+	if err != nil {
 		res := &PlayResult{Name: play.Name, Stopped: err.Error()}
 		for _, h := range hosts {
 			res.Hosts = append(res.Hosts, &HostSummary{Name: h.Name, Status: StatusStopped, Msg: err.Error()})
@@ -207,6 +212,9 @@ func RunPlay(ctx context.Context, opts *Options, idx int, prog *playbooks.Progra
 	pr.entry = entry
 
 	serial := play.Serial
+	if templSerial != nil {
+		serial = templSerial
+	}
 	if len(opts.Serial) > 0 {
 		serial = opts.Serial
 	}
@@ -344,6 +352,33 @@ func RunPlay(ctx context.Context, opts *Options, idx int, prog *playbooks.Progra
 	}
 	pr.emit(&Event{Type: EvPlayDone, Stopped: res.Stopped})
 	return res
+}
+
+// RenderSerial renders a templated serial (play.SerialExpr) with the
+// play's vars, its vars_files' variables and the extra vars — what
+// Ansible templates play keywords with; host variables play no part.
+func RenderSerial(play *playbooks.Play, t Templater, varsFiles []map[string]any, extra map[string]any) ([]playbooks.Serial, error) {
+	vars := map[string]any{}
+	for k, v := range play.Vars {
+		vars[k] = v
+	}
+	for _, m := range varsFiles {
+		for k, v := range m {
+			vars[k] = v
+		}
+	}
+	for k, v := range extra {
+		vars[k] = v
+	}
+	v, err := t.RenderValue(play.SerialExpr, vars)
+	if err != nil {
+		return nil, fmt.Errorf("%s: serial %s: %w", play.Pos, play.SerialExpr, err)
+	}
+	s, err := playbooks.ParseSerialValue(v)
+	if err != nil {
+		return nil, fmt.Errorf("%s: serial %s: %v (use a host count such as 5, a percentage such as \"20%%\", or a list of them)", play.Pos, play.SerialExpr, err)
+	}
+	return s, nil
 }
 
 // loadVarsFiles reads the play's vars_files (relative to the playbook),

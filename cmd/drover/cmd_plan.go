@@ -61,6 +61,14 @@ func runPlan(ctx context.Context, o planOptions, args []string, stdout io.Writer
 	for i, prog := range in.programs {
 		p := prog.Play
 		s, adaptive := p.Serial, p.AdaptiveSerial
+		if p.SerialExpr != "" && len(serial) == 0 {
+			rendered, err := runner.RenderSerial(p, newTemplater(), nil, in.extra)
+			if err != nil {
+				fmt.Fprintf(stdout, "PLAY [%s] (%s): serial %s is decided when the play starts (%v)\n\n", p.Name, p.Pos, p.SerialExpr, err)
+				continue
+			}
+			s = rendered
+		}
 		if len(serial) > 0 {
 			s, adaptive = serial, nil
 		}

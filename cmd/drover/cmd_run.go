@@ -348,9 +348,10 @@ func runRun(ctx context.Context, stop <-chan struct{}, o runOptions, args []stri
 }
 
 // unbatched reports a play that would take more than 50 hosts at once:
-// neither serial (nor --serial), adaptive_serial nor a disruption budget.
+// neither serial (literal or templated, or --serial), adaptive_serial nor
+// a disruption budget.
 func unbatched(p *playbooks.Play, serial []playbooks.Serial, hosts int) bool {
-	return hosts > 50 && len(p.Serial) == 0 && p.AdaptiveSerial == nil && len(serial) == 0 && p.DisruptionBudget == nil
+	return hosts > 50 && len(p.Serial) == 0 && p.SerialExpr == "" && p.AdaptiveSerial == nil && len(serial) == 0 && p.DisruptionBudget == nil
 }
 
 func isClosed(c <-chan struct{}) bool {
