@@ -89,6 +89,8 @@ func (inv *Inventory) evaluate(parts []string, rg *RuntimeGroups) ([]*Host, []st
 		var that []*Host
 		if h, ok := inv.byName[p]; ok {
 			that = []*Host{h}
+		} else if h := rg.host(p); h != nil {
+			that = []*Host{h}
 		} else {
 			var matched bool
 			var err error
@@ -263,11 +265,18 @@ func (inv *Inventory) enumerate(expr string, rg *RuntimeGroups) ([]*Host, bool, 
 					add(h)
 				}
 			}
+			for _, h := range rg.NewHosts() {
+				if rg.members[g][h.Name] {
+					add(h)
+				}
+			}
 		}
 	}
 	if !groupMatched || !literal || strings.Contains(expr, ".") {
 		if literal {
 			if h, ok := inv.byName[expr]; ok {
+				add(h)
+			} else if h := rg.host(expr); h != nil {
 				add(h)
 			}
 		} else {
@@ -276,6 +285,19 @@ func (inv *Inventory) enumerate(expr string, rg *RuntimeGroups) ([]*Host, bool, 
 					add(h)
 				}
 			}
+			for _, h := range rg.NewHosts() {
+				if match(h.Name) {
+					add(h)
+				}
+			}
+		}
+	}
+	// add_host's hosts are in all (and in ungrouped when in no group).
+	for _, h := range rg.NewHosts() {
+		if (literal && (expr == "all" || (expr == "ungrouped" && len(rg.of[h.Name]) == 0))) ||
+			(!literal && (match("all") || (match("ungrouped") && len(rg.of[h.Name]) == 0))) {
+			groupMatched = true
+			add(h)
 		}
 	}
 	if len(out) == 0 && (expr == "localhost" || expr == "127.0.0.1" || expr == "::1") {

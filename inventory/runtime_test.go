@@ -70,3 +70,40 @@ h4
 		t.Errorf("the inventory's own groups changed: web = %s", got)
 	}
 }
+
+// add_host's hosts: a new host is in all, its groups and (without groups)
+// ungrouped, by name, glob and group; an inventory host gets add_host's
+// variables over its own; the inventory is unchanged.
+func TestRuntimeHosts(t *testing.T) {
+	inv := load(t, writeFile(t, t.TempDir(), "hosts.ini", "[web]\nw1 port=1\n", 0o644))
+	rg := &RuntimeGroups{}
+	inv.AddRuntimeHost(rg, "db1", map[string]any{"ansible_host": "10.0.0.1"}, []string{"db", "web"})
+	inv.AddRuntimeHost(rg, "lone", nil, nil)
+	inv.AddRuntimeHost(rg, "w1", map[string]any{"port": 2}, nil)
+	for pattern, want := range map[string]string{
+		"all": "w1 db1 lone", "db": "db1", "web": "w1 db1", "db1": "db1", "d*": "db1", "ungrouped": "lone", "all:!web": "lone",
+	} {
+		hs, err := inv.SelectWith(pattern, rg)
+		if got := strings.Join(names(hs), " "); err != nil || got != want {
+			t.Errorf("%s: %q %v, want %q", pattern, got, err, want)
+		}
+	}
+	db1, _ := inv.SelectWith("db1", rg)
+	if db1[0].Vars["ansible_host"] != "10.0.0.1" || !slices.Equal(rg.GroupNamesOf(db1[0]), []string{"db", "web"}) {
+		t.Errorf("db1: %v %v", db1[0].Vars, rg.GroupNamesOf(db1[0]))
+	}
+	w1, _ := inv.Host("w1")
+	if rg.RuntimeHost(w1).Vars["port"] != 2 || w1.Vars["port"] == 2 {
+		t.Errorf("w1 vars: runtime %v, inventory %v", rg.RuntimeHost(w1).Vars, w1.Vars)
+	}
+	g := inv.GroupsWith(rg)
+	if got := strings.Join(g["all"], " "); got != "w1 db1 lone" {
+		t.Errorf("groups.all %q", got)
+	}
+	if got := strings.Join(g["ungrouped"], " "); got != "lone" {
+		t.Errorf("groups.ungrouped %q", got)
+	}
+	if _, err := inv.Select("db1"); err == nil {
+		t.Error("the inventory itself has db1")
+	}
+}

@@ -32,6 +32,8 @@ func init() {
 		{"meta", Schema{Local: true, FreeForm: true, Args: map[string]Arg{"_raw_params": {Type: TypeRaw,
 			Choices: []string{"flush_handlers", "end_host", "end_batch", "end_play", "noop", "clear_facts", "refresh_inventory", "reset_connection"}}}}},
 		{"set_stats", Schema{Local: true, Args: map[string]Arg{"data": {Required: true}, "per_host": {Type: TypeBool}, "aggregate": {Type: TypeBool}}}},
+		{"add_host", Schema{Local: true, AnyArgs: true, Args: map[string]Arg{"name": {Type: TypeString, Required: true, Aliases: []string{"host", "hostname"}},
+			"groups": {Type: TypeList, Aliases: []string{"group", "groupname"}}}}},
 		{"group_by", Schema{Local: true, Args: map[string]Arg{"key": {Type: TypeString, Required: true}, "parents": {Type: TypeList}}}},
 		{"include_vars", Schema{Local: true, FreeForm: true, Args: map[string]Arg{"_raw_params": {Type: TypeRaw}, "file": {Type: TypePath}, "name": {Type: TypeString}}}},
 	} {

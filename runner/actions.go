@@ -29,6 +29,7 @@ func init() {
 		"meta":         actMeta,
 		"include_vars": actIncludeVars,
 		"group_by":     actGroupBy,
+		"add_host":     actAddHost,
 		"set_stats":    actSetStats,
 		"setup":        actSetup,
 	}

@@ -24,9 +24,10 @@ type GroupAdd struct {
 // with them (as Ansible's add_group does); within the play, the action
 // updates `groups` and the host's `group_names` itself.
 type GroupAdds struct {
-	mu   sync.Mutex
-	list []GroupAdd
-	seen map[[2]string]bool // host, group
+	mu    sync.Mutex
+	list  []GroupAdd
+	seen  map[[2]string]bool // host, group
+	hosts []HostAdd          // add_host's, in order
 }
 
 // Add records one membership and reports whether the host was not in

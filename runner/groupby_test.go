@@ -86,3 +86,37 @@ func TestGroupBy(t *testing.T) {
 		t.Errorf("from the journal %q, want %q", back, orig)
 	}
 }
+
+// add_host runs once for the batch (per loop item), records the host with
+// its variables (host:port sets ansible_port) and groups, with Ansible's
+// result; the journal gives the same back for --resume.
+func TestAddHost(t *testing.T) {
+	f := testFleet(t, 2, 1, 0, nil)
+	adds := &GroupAdds{}
+	_, rec := runPlay(t, f, `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - add_host:
+        name: "{{ item }}"
+        groups: new
+        role: db
+      loop: [db1.example.com, "db2.example.com:2222"]
+`, func(o *Options) { o.GroupAdds = adds })
+	var got []string
+	for _, a := range adds.Hosts() {
+		got = append(got, fmt.Sprintf("%s %v %v", a.Name, a.Groups, a.Vars))
+	}
+	want := []string{"db1.example.com [new] map[role:db]", "db2.example.com [new] map[ansible_port:2222 role:db]"}
+	if !slices.Equal(got, want) {
+		t.Errorf("adds %q, want %q (once for the batch, not per host)", got, want)
+	}
+	var back []string
+	for _, a := range NewResume(rec.evs).HostAdds() {
+		back = append(back, fmt.Sprintf("%s %v %v", a.Name, a.Groups, a.Vars))
+	}
+	slices.Sort(back)
+	if !slices.Equal(back, want) {
+		t.Errorf("from the journal %q, want %q", back, want)
+	}
+}

@@ -1,6 +1,8 @@
 package runner
 
 import (
+	"fmt"
+
 	"github.com/drover-sh/drover/playbooks"
 )
 
@@ -11,6 +13,25 @@ import (
 type Resume struct {
 	plays  map[int]map[string]*resumeHost
 	groups []GroupAdd // group_by results, in journal order
+	hosts  []HostAdd  // add_host results, in journal order
+}
+
+// HostAdds are the add_host results the journal holds.
+func (r *Resume) HostAdds() []HostAdd {
+	if r == nil {
+		return nil
+	}
+	// add_host runs once for the batch: every host of it journals the same
+	// result.
+	var out []HostAdd
+	seen := map[string]bool{}
+	for _, a := range r.hosts {
+		if k := fmt.Sprint(a.Name, a.Groups, a.Vars); !seen[k] {
+			seen[k] = true
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // GroupAdds are the group_by results the journal holds: the groups the
@@ -64,6 +85,7 @@ func NewResume(events []*Event) *Resume {
 			}
 			if (e.Status == StatusOK || e.Status == StatusChanged) && e.Result != nil {
 				r.groups = append(r.groups, groupAddsOf(e.Host, e.Result)...)
+				r.hosts = append(r.hosts, hostAddsOf(e.Result)...)
 			}
 			if e.Node == h.rebootNode {
 				h.rebootNode, h.oldBoot = -1, ""

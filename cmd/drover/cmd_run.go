@@ -294,6 +294,9 @@ func runRun(ctx context.Context, stop <-chan struct{}, o runOptions, args []stri
 	ropts.DelegateHost = in.delegateHost(o.User)
 	sink.Event(&runner.Event{Type: runner.EvRunStarted, RunID: meta.RunID, Hosts: hostNames, Msg: path})
 	ropts.GroupAdds = &runner.GroupAdds{}
+	for _, a := range resume.HostAdds() {
+		ropts.GroupAdds.AddHost(a)
+	}
 	for _, a := range resume.GroupAdds() {
 		ropts.GroupAdds.Add(a)
 	}
@@ -305,8 +308,25 @@ func runRun(ctx context.Context, stop <-chan struct{}, o runOptions, args []stri
 		}
 		hosts, groups := in.hosts[i], in.groups
 		if in.groupByFrom >= 0 && i > in.groupByFrom {
-			if hosts, groups, err = in.playHostsAt(i, ropts.GroupAdds.List(), o.User); err != nil {
+			if hosts, groups, err = in.playHostsAt(i, ropts.GroupAdds.Hosts(), ropts.GroupAdds.List(), o.User); err != nil {
 				return printInvalid(err, stderr)
+			}
+			// Hosts add_host made are claimed like the others before
+			// they are touched.
+			var added []string
+			for _, h := range hosts {
+				if !all[h.Name] {
+					all[h.Name] = true
+					added = append(added, h.Name)
+				}
+			}
+			if len(added) > 0 {
+				hostNames = append(hostNames, added...)
+				if _, err := lockHosts(o.StateDir, meta.RunID, hostNames); err != nil {
+					fmt.Fprintf(stderr, "drover: %s: play %q: %v\n", prog.Play.Pos, prog.Play.Name, err)
+					guardStopped = true
+					break
+				}
 			}
 			if len(hosts) == 0 {
 				sink.Event(&runner.Event{Type: runner.EvWarning, RunID: meta.RunID, PlayIdx: i, Play: prog.Play.Name,

@@ -152,12 +152,12 @@ func loadInputs(o commonOptions, path string, needInventory bool, stderr io.Writ
 	return in, nil
 }
 
-// firstGroupBy is the index of the first program with a group_by task, or
-// -1.
+// firstGroupBy is the index of the first program with a group_by or
+// add_host task, or -1.
 func firstGroupBy(progs []*playbooks.Program) int {
 	for i, prog := range progs {
 		for _, n := range prog.Nodes {
-			if n.Task != nil && n.Task.Module == "group_by" {
+			if n.Task != nil && (n.Task.Module == "group_by" || n.Task.Module == "add_host") {
 				return i
 			}
 		}
@@ -165,12 +165,16 @@ func firstGroupBy(progs []*playbooks.Program) int {
 	return -1
 }
 
-// playHostsAt resolves play i's hosts again as it starts, with the groups
-// the run's group_by tasks made so far (adds), and returns them with the
-// `groups` variable: as loadInputs did, plus the runtime groups in
-// patterns, `groups` and each host's group_names. user is -u.
-func (in *inputs) playHostsAt(i int, adds []runner.GroupAdd, user string) ([]*runner.Host, map[string][]string, error) {
+// playHostsAt resolves play i's hosts again as it starts, with the hosts
+// and groups the run's add_host and group_by tasks made so far, and
+// returns them with the `groups` variable: as loadInputs did, plus the
+// runtime hosts and groups in patterns, `groups` and each host's
+// group_names. user is -u.
+func (in *inputs) playHostsAt(i int, hostAdds []runner.HostAdd, adds []runner.GroupAdd, user string) ([]*runner.Host, map[string][]string, error) {
 	rg := &inventory.RuntimeGroups{}
+	for _, a := range hostAdds {
+		in.inv.AddRuntimeHost(rg, a.Name, a.Vars, a.Groups)
+	}
 	for _, a := range adds {
 		in.inv.AddRuntime(rg, a.Host, a.Group, a.Parents)
 	}
@@ -184,7 +188,7 @@ func (in *inputs) playHostsAt(i int, adds []runner.GroupAdd, user string) ([]*ru
 	}
 	hs := make([]*runner.Host, len(sel))
 	for j, h := range sel {
-		hs[j] = in.playHost(p, h)
+		hs[j] = in.playHost(p, rg.RuntimeHost(h))
 		hs[j].Groups = rg.GroupNamesOf(h)
 		withUser(hs[j], user)
 	}
