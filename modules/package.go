@@ -45,9 +45,10 @@ func (m packageModule) Schema() Schema {
 		a["install_recommends"] = Arg{Type: TypeBool, Aliases: []string{"install-recommends"}}
 		a["upgrade"] = Arg{Type: TypeString, Default: "no", Choices: []string{"no", "yes", "safe", "full", "dist", "true", "false"}}
 		a["autoremove"] = Arg{Type: TypeBool, Default: false}
+		a["autoclean"] = Arg{Type: TypeBool, Default: false}
 		// drover always uses apt-get, as force_apt_get: yes asks.
 		a["force_apt_get"] = Arg{Type: TypeBool, Default: false}
-		for _, k := range []string{"deb", "autoclean", "default_release", "force", "allow_unauthenticated",
+		for _, k := range []string{"deb", "default_release", "force", "allow_unauthenticated",
 			"allow_downgrade", "dpkg_options", "only_upgrade", "policy_rc_d", "fail_on_autoremove", "lock_timeout", "clean"} {
 			u[k] = "not supported by drover's apt"
 		}
@@ -56,20 +57,33 @@ func (m packageModule) Schema() Schema {
 		a["disable_gpg_check"] = Arg{Type: TypeBool, Default: false}
 		a["enablerepo"] = Arg{Type: TypeList}
 		a["disablerepo"] = Arg{Type: TypeList}
-		for _, k := range []string{"list", "exclude", "conf_file", "installroot", "releasever", "security", "bugfix",
-			"autoremove", "download_only", "allow_downgrade", "lock_timeout", "install_weak_deps", "skip_broken", "nobest", "cacheonly"} {
+		a["exclude"] = Arg{Type: TypeList}
+		a["security"] = Arg{Type: TypeBool, Default: false}
+		a["bugfix"] = Arg{Type: TypeBool, Default: false}
+		a["autoremove"] = Arg{Type: TypeBool, Default: false}
+		a["allow_downgrade"] = Arg{Type: TypeBool, Default: false}
+		a["skip_broken"] = Arg{Type: TypeBool, Default: false}
+		a["update_only"] = Arg{Type: TypeBool, Default: false}
+		for _, k := range []string{"list", "conf_file", "installroot", "releasever", "download_only", "lock_timeout",
+			"install_weak_deps", "nobest", "cacheonly"} {
 			u[k] = "not supported by drover's " + m.mgr
 		}
 	}
 	s := Schema{Args: a, Unsupported: u}
-	if m.mgr == "auto" {
+	switch m.mgr {
+	case "auto":
 		s.RequiredOneOf = [][]string{{"name"}}
 		s.Args["name"] = Arg{Type: TypeList, Required: true}
-	} else {
-		s.RequiredOneOf = [][]string{{"name", "update_cache"}}
-		if m.mgr == "apt" {
-			s.RequiredOneOf = [][]string{{"name", "update_cache", "upgrade", "autoremove"}}
-		}
+	case "apt":
+		// Ansible's required_one_of (autoremove, deb, package,
+		// update_cache, upgrade) is checked after the defaults are filled
+		// in, and autoremove and upgrade have defaults: it never fails,
+		// any apt task is valid. Its mutually_exclusive (deb, package,
+		// upgrade) is checked before: name with any upgrade is refused.
+		s.MutuallyExclusive = [][]string{{"name", "upgrade"}}
+	default:
+		// The same for dnf and yum: name and update_cache have defaults,
+		// so required_one_of (name, list, update_cache) never fails.
 	}
 	return s
 }
@@ -110,13 +124,27 @@ func pkgQuery(mgr string, names []string) string {
 	for _, n := range names {
 		q := ShellQuote(pkgBase(mgr, n))
 		if mgr == "apt" {
-			fmt.Fprintf(&sb, "v=$(dpkg-query -W -f='${Status} ${Version}' %s 2>/dev/null); case \"$v\" in 'install ok installed '*) echo \"q %s ${v##* }\";; esac\n", q, q)
+			// "hold ok installed" is installed too; "deinstall ok
+			// config-files": removed, its configuration files left.
+			fmt.Fprintf(&sb, "v=$(dpkg-query -W -f='${Status} ${Version}' %s 2>/dev/null); case \"$v\" in *' ok installed '*) echo \"q %s ${v##* }\";; *' ok config-files'*) echo \"c %s\";; esac\n", q, q, q)
 		} else {
 			fmt.Fprintf(&sb, "v=$(rpm -q --qf '%%{VERSION}-%%{RELEASE}\\n' %s 2>/dev/null) && echo \"q %s $(echo \"$v\" | tail -n 1)\"\n", q, q)
 			sb.WriteString(":\n")
 		}
 	}
 	return sb.String()
+}
+
+// parseConfigOnly reads the "c NAME" lines of pkgQuery: apt packages
+// removed but not purged.
+func parseConfigOnly(out []byte) map[string]bool {
+	m := map[string]bool{}
+	for _, l := range strings.Split(string(out), "\n") {
+		if f := strings.Fields(l); len(f) == 2 && f[0] == "c" {
+			m[f[1]] = true
+		}
+	}
+	return m
 }
 
 func parseQuery(out []byte) map[string]string {
@@ -157,6 +185,7 @@ func (m packageModule) Run(ctx context.Context, env *Env, args map[string]any) R
 		names = append(argList(args, "pkg"), argList(args, "package")...)
 	}
 	state := argString(args, "state")
+	stateGiven := state != ""
 	switch state {
 	case "", "installed":
 		state = "present"
@@ -181,40 +210,71 @@ func (m packageModule) Run(ctx context.Context, env *Env, args map[string]any) R
 		return fr
 	}
 	mgr = kvLines(res.Stdout)["mgr"]
-	update := argBool(args, "update_cache", false) || argBool(args, "update-cache", false)
+	update := argBool(args, "update_cache", false) || argBool(args, "update-cache", false) || argBool(args, "expire-cache", false)
 	upgrade, err := aptUpgradeMode(args)
 	if err != nil {
 		return Fail(err.Error())
 	}
+	if upgrade != "" && mgr != "apt" {
+		return Fail(fmt.Sprintf("upgrade is an apt argument; this host's package manager is %s (use name: \"*\" with state: latest)", mgr))
+	}
+	if mgr != "apt" {
+		return rpmRun(ctx, env, mgr, names, state, stateGiven, update, args)
+	}
+	// Ansible refreshes the cache when cache_valid_time is set, even
+	// without update_cache.
+	if valid, _ := argSeconds(args, "cache_valid_time", 0); valid > 0 {
+		update = true
+	}
 	autoremove := argBool(args, "autoremove", false)
-	if systemWide(mgr, names, state, upgrade, autoremove) {
-		if upgrade != "" && mgr != "apt" {
-			return Fail(fmt.Sprintf("upgrade is an apt argument; this host's package manager is %s (use name: \"*\" with state: latest)", mgr))
-		}
+	autoclean := argBool(args, "autoclean", false)
+	all := len(names) == 1 && names[0] == "*" && state == "latest"
+	if upgrade != "" || all || (len(names) == 0 && (autoremove || autoclean)) {
 		if upgrade != "" && len(names) > 0 {
 			return Fail("upgrade upgrades the whole system; give either upgrade or name, not both")
 		}
-		return upgradeSystem(ctx, env, mgr, upgrade, names, update, autoremove, args)
+		return aptSystem(ctx, env, upgrade, all, update, autoremove, autoclean, args)
 	}
+	if len(names) == 0 && update {
+		return aptCacheOnly(ctx, env, args)
+	}
+	out := aptNamed(ctx, env, names, state, update, autoremove, args)
+	if autoclean && !out.Failed() && !out.Unreachable() {
+		// Ansible 2.14 skips autoclean when the task names packages
+		// (ansible#38791); drover does what the task asks, afterwards.
+		return mergeResults(out, pkgSession(ctx, env, "apt", []pkgCmd{aptAutoclean(env)}, false, args))
+	}
+	return out
+}
 
+// aptNamed installs, upgrades or removes the named packages with apt-get.
+func aptNamed(ctx context.Context, env *Env, names []string, state string, update, autoremove bool, args map[string]any) Result {
+	const mgr = "apt"
+	purge := argBool(args, "purge", false)
 	// One session: refresh the cache when asked, then query.
 	pre := ""
 	if update && !env.Check {
 		pre = cacheRefresh(mgr, args)
 	}
-	res, fr = runScript(ctx, env, pre+pkgQuery(mgr, names), "could not query packages")
+	if len(names) == 0 && pre == "" {
+		return Result{"changed": false, "failed": false, "msg": "Nothing to do"}
+	}
+	res, fr := runScript(ctx, env, pre+pkgQuery(mgr, names), "could not query packages")
 	if fr != nil {
 		return fr
 	}
 	before := parseQuery(res.Stdout)
+	// Packages removed but not purged: only their configuration files
+	// are left, which purge removes (as Ansible's has_files).
+	confOnly := parseConfigOnly(res.Stdout)
 	out := Result{"changed": false, "failed": false}
-	if mgr == "apt" && update {
+	if update {
 		out["cache_updated"] = strings.Contains(string(res.Stderr), cacheUpdatedMarker)
 	}
 	var todo []string
 	for _, n := range names {
 		_, inst := before[pkgBase(mgr, n)]
-		if (state == "present" && !inst) || (state == "absent" && inst) || state == "latest" {
+		if (state == "present" && !inst) || (state == "absent" && (inst || (purge && confOnly[pkgBase(mgr, n)]))) || state == "latest" {
 			todo = append(todo, n)
 		}
 	}
@@ -224,17 +284,16 @@ func (m packageModule) Run(ctx context.Context, env *Env, args map[string]any) R
 	}
 	q := QuoteArgv(todo)
 	var cmd string
-	switch {
-	case mgr == "apt" && state == "absent":
+	if state == "absent" {
 		verb := "remove"
-		if argBool(args, "purge", false) {
+		if purge {
 			verb = "purge"
 		}
 		if autoremove {
 			verb += " --auto-remove"
 		}
 		cmd = fmt.Sprintf("%s %s %s", aptGet, verb, q)
-	case mgr == "apt":
+	} else {
 		opt := ""
 		if v, ok := args["install_recommends"]; ok && v != nil {
 			opt = map[bool]string{true: " --install-recommends", false: " --no-install-recommends"}[argBool(args, "install_recommends", true)]
@@ -243,16 +302,6 @@ func (m packageModule) Run(ctx context.Context, env *Env, args map[string]any) R
 			opt += " --auto-remove"
 		}
 		cmd = fmt.Sprintf("%s install%s %s", aptGet, opt, q)
-	default:
-		opt := repoOpts(args)
-		switch state {
-		case "absent":
-			cmd = fmt.Sprintf("%s remove -y -q%s %s", mgr, opt, q)
-		case "latest":
-			cmd = fmt.Sprintf("%s install -y -q%s %s && %s upgrade -y -q%s %s", mgr, opt, q, mgr, opt, q)
-		default:
-			cmd = fmt.Sprintf("%s install -y -q%s %s", mgr, opt, q)
-		}
 	}
 	if env.Check {
 		if state != "latest" {
@@ -260,12 +309,8 @@ func (m packageModule) Run(ctx context.Context, env *Env, args map[string]any) R
 			out["msg"] = fmt.Sprintf("would %s: %s", map[string]string{"present": "install", "absent": "remove"}[state], strings.Join(todo, ", "))
 			return out
 		}
-		// latest: ask the manager what it would do.
-		sim := strings.Replace(cmd, aptGet, aptGet+" -s", 1)
-		if mgr != "apt" {
-			sim = fmt.Sprintf("%s -q check-update %s; [ $? -eq 100 ] && echo 'Inst pending'", mgr, q)
-		}
-		r, fr := Exec(ctx, env, sim, nil)
+		// latest: ask apt-get what it would do.
+		r, fr := Exec(ctx, env, strings.Replace(cmd, aptGet, aptGet+" -s", 1), nil)
 		if fr != nil {
 			return fr
 		}
@@ -283,27 +328,24 @@ func (m packageModule) Run(ctx context.Context, env *Env, args map[string]any) R
 		return fr
 	}
 	stdout, query, _ := strings.Cut(string(r.Stdout), contentMarker+"\n")
-	out["stdout"] = stdout
-	out["stderr"] = string(r.Stderr)
-	out["stdout_lines"] = Lines([]byte(stdout))
-	out["stderr_lines"] = Lines(r.Stderr)
-	out["rc"] = r.ExitCode
+	setOutput(out, stdout, r)
 	if r.ExitCode != 0 {
 		out["failed"] = true
-		out["msg"] = fmt.Sprintf("%s failed: %s", strings.Join(cmdNames(strings.Split(cmd, " && ")), " && "), strings.TrimSpace(string(r.Stderr)))
+		out["msg"] = fmt.Sprintf("%s failed: %s", cmdNames([]string{cmd})[0], strings.TrimSpace(string(r.Stderr)))
 		return out
 	}
 	after := parseQuery([]byte(query))
+	afterConf := parseConfigOnly([]byte(query))
 	var changedPkgs []string
 	for _, n := range names {
 		b := pkgBase(mgr, n)
-		if before[b] != after[b] {
+		if before[b] != after[b] || confOnly[b] != afterConf[b] {
 			changedPkgs = append(changedPkgs, b)
 		}
 	}
 	sort.Strings(changedPkgs)
 	// apt can change the host without changing a version (a reinstall).
-	changed := len(changedPkgs) > 0 || (mgr == "apt" && aptDidWork(stdout))
+	changed := len(changedPkgs) > 0 || aptDidWork(stdout)
 	out["changed"] = changed
 	switch {
 	case !changed:
@@ -317,4 +359,13 @@ func (m packageModule) Run(ctx context.Context, env *Env, args map[string]any) R
 	}
 	out["results"] = changedPkgs
 	return out
+}
+
+// setOutput puts a command's output in a result.
+func setOutput(out Result, stdout string, r *ExecResult) {
+	out["stdout"] = stdout
+	out["stderr"] = string(r.Stderr)
+	out["stdout_lines"] = Lines([]byte(stdout))
+	out["stderr_lines"] = Lines(r.Stderr)
+	out["rc"] = r.ExitCode
 }

@@ -1,7 +1,6 @@
 package modules
 
 import (
-	"context"
 	"fmt"
 	"strings"
 )
@@ -41,13 +40,6 @@ func aptUpgradeMode(args map[string]any) (string, error) {
 	return mode, nil
 }
 
-// systemWide reports whether the task upgrades or cleans up the whole
-// system rather than named packages.
-func systemWide(mgr string, names []string, state, upgrade string, autoremove bool) bool {
-	all := len(names) == 1 && names[0] == "*" && state == "latest"
-	return upgrade != "" || all || (mgr == "apt" && autoremove && len(names) == 0)
-}
-
 // aptGet is apt-get as the modules run it: non-interactive, keeping
 // changed configuration files (Ansible's default dpkg_options).
 const aptGet = "DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold"
@@ -59,95 +51,6 @@ func installedSum(mgr string) string {
 		return "echo \"sum=$(dpkg-query -W -f='${Package} ${Version} ${Status}\\n' | cksum)\" >&2\n"
 	}
 	return "echo \"sum=$(rpm -qa --qf '%{NAME}-%{EPOCH}:%{VERSION}-%{RELEASE}.%{ARCH}\\n' | sort | cksum)\" >&2\n"
-}
-
-// upgradeSystem runs a system-wide upgrade and/or autoremove in one
-// session: cache refresh (when asked), checksum, the commands, checksum.
-func upgradeSystem(ctx context.Context, env *Env, mgr, upgrade string, names []string, update, autoremove bool, args map[string]any) Result {
-	var cmds []string
-	switch {
-	case mgr == "apt":
-		base := aptGet
-		if env.Check {
-			base += " -s"
-		}
-		switch {
-		case upgrade == "dist":
-			cmds = append(cmds, base+" dist-upgrade")
-		case upgrade == "safe" || len(names) > 0:
-			cmds = append(cmds, base+" upgrade --with-new-pkgs")
-		}
-		if autoremove {
-			verb := " autoremove"
-			if argBool(args, "purge", false) {
-				verb += " --purge"
-			}
-			cmds = append(cmds, base+verb)
-		}
-	case env.Check:
-		// dnf/yum check-update exits 100 when updates are available.
-		cmds = append(cmds, mgr+" -q check-update"+repoOpts(args)+"; rc=$?; [ $rc -eq 100 ] && echo 'updates=pending'; [ $rc -ne 1 ]")
-	default:
-		cmds = append(cmds, mgr+" upgrade -y -q"+repoOpts(args))
-	}
-	var sb strings.Builder
-	if update && !env.Check {
-		sb.WriteString(cacheRefresh(mgr, args))
-	}
-	sum := installedSum(mgr)
-	sb.WriteString(sum)
-	for _, c := range cmds {
-		sb.WriteString(c + " || exit $?\n")
-	}
-	sb.WriteString(sum)
-	r, fr := Exec(ctx, env, sb.String(), nil)
-	if fr != nil {
-		return fr
-	}
-	stdout := string(r.Stdout)
-	var sums []string
-	var stderr []string
-	refreshed := false
-	for _, l := range strings.Split(string(r.Stderr), "\n") {
-		if s, ok := strings.CutPrefix(l, "sum="); ok {
-			sums = append(sums, s)
-		} else if l == cacheUpdatedMarker {
-			refreshed = true
-		} else if l != "" {
-			stderr = append(stderr, l)
-		}
-	}
-	out := Result{"changed": false, "failed": false, "stdout": stdout, "stdout_lines": Lines(r.Stdout),
-		"stderr": strings.Join(stderr, "\n"), "stderr_lines": stderr, "rc": r.ExitCode}
-	if mgr == "apt" && update {
-		out["cache_updated"] = refreshed
-	}
-	what := strings.Join(cmdNames(cmds), " && ")
-	if r.ExitCode != 0 {
-		out["failed"] = true
-		msg := strings.TrimSpace(strings.Join(stderr, "\n"))
-		if msg == "" {
-			msg = fmt.Sprintf("exit status %d", r.ExitCode)
-		}
-		out["msg"] = fmt.Sprintf("%s failed: %s", what, msg)
-		return out
-	}
-	changed := len(sums) == 2 && sums[0] != sums[1]
-	if mgr == "apt" && aptDidWork(stdout) {
-		changed = true // a reinstall, or what a simulation would do
-	}
-	if env.Check && mgr != "apt" {
-		changed = strings.Contains(stdout, "updates=pending")
-	}
-	out["changed"] = changed
-	if s := aptSummaries(stdout); s != "" {
-		out["msg"] = what + ": " + s
-	} else if changed {
-		out["msg"] = what + ": packages changed"
-	} else {
-		out["msg"] = what + ": nothing to do"
-	}
-	return out
 }
 
 // cacheUpdatedMarker is the stderr line cacheRefresh writes when it
