@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,8 +14,10 @@ import (
 	"github.com/drover-sh/drover/playbooks"
 )
 
-// factsScript gathers drover's minimal fact set in one command: hostname,
-// OS identity, boot id, uptime. POSIX sh and coreutils only.
+// factsScript gathers drover's fact set in one command: hostname, OS
+// identity, boot id, uptime, ... one value a line, then (factsScriptMore)
+// the inputs of date_time, lsb and the virtualization facts. POSIX sh and
+// coreutils only.
 const factsScript = `hostname 2>/dev/null || uname -n
 . /etc/os-release 2>/dev/null; printf '%s\n%s\n%s\n%s\n' "${ID:-unknown}" "${ID_LIKE:-}" "${VERSION_ID:-}" "${PRETTY_NAME:-}"
 cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo
@@ -27,7 +30,8 @@ nproc 2>/dev/null || echo 0
 while read -r k v _; do if [ "$k" = MemTotal: ]; then echo "$v"; break; fi; done < /proc/meminfo 2>/dev/null || echo 0
 r=$(while read -r i d g _; do if [ "$d" = 00000000 ]; then echo "$i $g"; break; fi; done < /proc/net/route 2>/dev/null)
 echo "$r"
-if [ -n "$r" ] && command -v ip >/dev/null 2>&1; then ip -4 -o addr show dev "${r%% *}" 2>/dev/null | { read -r _ _ _ a _; echo "${a%/*}"; }; else echo; fi`
+if [ -n "$r" ] && command -v ip >/dev/null 2>&1; then ip -4 -o addr show dev "${r%% *}" 2>/dev/null | { read -r _ _ _ a _; echo "${a%/*}"; }; else echo; fi
+` + factsScriptMore
 
 // distributions maps os-release IDs to Ansible's ansible_distribution.
 var distributions = map[string]string{
@@ -124,45 +128,8 @@ func (h *hostRun) gatherOn(ctx context.Context, conn modules.Conn, err error, ti
 	case out.ExitCode != 0:
 		res = modules.Fail("gathering facts failed: " + strings.TrimSpace(string(out.Stderr)))
 	default:
-		lines := strings.Split(strings.TrimRight(string(out.Stdout), "\n"), "\n")
-		for len(lines) < 17 {
-			lines = append(lines, "")
-		}
-		vcpus, _ := strconv.Atoi(lines[13])
-		memKB, _ := strconv.Atoi(lines[14])
-		pkgMgr := lines[11]
-		if pkgMgr == "apt-get" {
-			pkgMgr = "apt"
-		}
-		serviceMgr := "sysvinit"
-		if len(lines) > 12 && lines[12] != "" {
-			serviceMgr = lines[12]
-		}
-		up, _ := strconv.ParseFloat(lines[6], 64)
-		host := lines[0]
-		facts := map[string]any{
-			"hostname":                     strings.SplitN(host, ".", 2)[0],
-			"nodename":                     host,
-			"fqdn":                         host,
-			"distribution":                 distribution(lines[1]),
-			"os_family":                    osFamily(lines[1], lines[2]),
-			"distribution_version":         lines[3],
-			"distribution_major_version":   strings.SplitN(lines[3], ".", 2)[0],
-			"distribution_release":         lines[10],
-			"pkg_mgr":                      pkgMgr,
-			"service_mgr":                  serviceMgr,
-			"processor_vcpus":              vcpus,
-			"processor_nproc":              vcpus,
-			"memtotal_mb":                  memKB / 1024,
-			"default_ipv4":                 defaultIPv4(lines[15], lines[16]),
-			"distribution_pretty_name":     lines[4],
-			"boot_id":                      lines[5],
-			"uptime_seconds":               int(up),
-			"system":                       lines[7],
-			"kernel":                       lines[8],
-			"architecture":                 lines[9],
-			"drover_facts_gathered_at_utc": start.UTC().Format(time.RFC3339),
-		}
+		facts := parseFacts(string(out.Stdout))
+		facts["drover_facts_gathered_at_utc"] = start.UTC().Format(time.RFC3339)
 		for k, v := range facts {
 			h.pr.facts.set(target, "ansible_"+k, v)
 		}
@@ -170,6 +137,55 @@ func (h *hostRun) gatherOn(ctx context.Context, conn modules.Conn, err error, ti
 		res["ansible_facts"] = facts
 	}
 	return res
+}
+
+// parseFacts is the facts of factsScript's output (without
+// drover_facts_gathered_at_utc).
+func parseFacts(stdout string) map[string]any {
+	lines := strings.Split(strings.TrimRight(stdout, "\n"), "\n")
+	var more []string
+	if i := slices.Index(lines, factsMark); i >= 0 {
+		lines, more = lines[:i], lines[i+1:]
+	}
+	for len(lines) < 17 {
+		lines = append(lines, "")
+	}
+	vcpus, _ := strconv.Atoi(lines[13])
+	memKB, _ := strconv.Atoi(lines[14])
+	pkgMgr := lines[11]
+	if pkgMgr == "apt-get" {
+		pkgMgr = "apt"
+	}
+	serviceMgr := "sysvinit"
+	if len(lines) > 12 && lines[12] != "" {
+		serviceMgr = lines[12]
+	}
+	up, _ := strconv.ParseFloat(lines[6], 64)
+	host := lines[0]
+	facts := map[string]any{
+		"hostname":                   strings.SplitN(host, ".", 2)[0],
+		"nodename":                   host,
+		"fqdn":                       host,
+		"distribution":               distribution(lines[1]),
+		"os_family":                  osFamily(lines[1], lines[2]),
+		"distribution_version":       lines[3],
+		"distribution_major_version": strings.SplitN(lines[3], ".", 2)[0],
+		"distribution_release":       lines[10],
+		"pkg_mgr":                    pkgMgr,
+		"service_mgr":                serviceMgr,
+		"processor_vcpus":            vcpus,
+		"processor_nproc":            vcpus,
+		"memtotal_mb":                memKB / 1024,
+		"default_ipv4":               defaultIPv4(lines[15], lines[16]),
+		"distribution_pretty_name":   lines[4],
+		"boot_id":                    lines[5],
+		"uptime_seconds":             int(up),
+		"system":                     lines[7],
+		"kernel":                     lines[8],
+		"architecture":               lines[9],
+	}
+	maps.Copy(facts, moreFacts(more, lines[7]))
+	return facts
 }
 
 func (h *hostRun) gatherFacts(ctx context.Context) outcome {
