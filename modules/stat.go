@@ -18,14 +18,15 @@ func (statModule) Name() string { return "stat" }
 func (statModule) Schema() Schema {
 	return Schema{
 		Args: map[string]Arg{
-			"path":               {Type: TypePath, Required: true, Aliases: []string{"dest", "name"}},
-			"follow":             {Type: TypeBool, Default: false},
-			"get_checksum":       {Type: TypeBool, Default: true},
+			"path":         {Type: TypePath, Required: true, Aliases: []string{"dest", "name"}},
+			"follow":       {Type: TypeBool, Default: false},
+			"get_checksum": {Type: TypeBool, Default: true},
+			// get_md5 is Ansible's up to 2.14 (stat.md5 of a regular file).
+			"get_md5":            {Type: TypeBool, Default: false},
 			"checksum_algorithm": {Type: TypeString, Default: "sha1", Aliases: []string{"checksum", "checksum_algo"}, Choices: checksumAlgos},
 			"get_mime":           {Type: TypeBool, Default: true, Aliases: []string{"mime", "mime_type", "mime-type"}},
 			"get_attributes":     {Type: TypeBool, Default: true, Aliases: []string{"attr", "attributes"}},
 		},
-		Unsupported: map[string]string{"get_md5": "removed from Ansible; use checksum_algorithm: md5"},
 	}
 }
 
@@ -59,6 +60,10 @@ func (statModule) Run(ctx context.Context, env *Env, args map[string]any) Result
 	script := statScript(p, o) + `if [ -L "$p" ]; then printf 'realpath=%s\n' "$(readlink -f -- "$p")"; fi
 [ -r "$p" ] && echo readable=1; [ -w "$p" ] && echo writeable=1; [ -x "$p" ] && echo executable=1
 `
+	if argBool(args, "get_md5", false) {
+		script += `if [ -f "$p" ] && [ -r "$p" ]; then set -- $(md5sum < "$p"); echo "md5=$1"; fi
+`
+	}
 	res, fr := Exec(ctx, env, script, nil)
 	if fr != nil {
 		return fr
@@ -92,6 +97,9 @@ func (statModule) Run(ctx context.Context, env *Env, args map[string]any) Result
 	}
 	if st.IsReg && st.Checksum != "" {
 		s["checksum"] = st.Checksum
+	}
+	if st.IsReg && kv["md5"] != "" {
+		s["md5"] = kv["md5"]
 	}
 	return Result{"changed": false, "failed": false, "stat": s}
 }

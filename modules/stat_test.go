@@ -19,6 +19,14 @@ func TestStat(t *testing.T) {
 		s["uid"] != os.Getuid() || s["rusr"] != true || s["roth"] != false || s["mtime"] != float64(fi.ModTime().Unix()) {
 		t.Fatalf("stat %v", s)
 	}
+	if _, ok := s["md5"]; ok {
+		t.Errorf("md5 without get_md5: %v", s["md5"])
+	}
+	// get_md5 (Ansible up to 2.14; false is what playbooks usually say).
+	r = run(t, env, "stat", map[string]any{"path": f, "get_md5": true})
+	if got := r["stat"].(map[string]any)["md5"]; got != "b1946ac92492d2347c6235b4d2611184" {
+		t.Errorf("get_md5: md5 %v", got)
+	}
 	r = run(t, env, "stat", map[string]any{"path": f, "checksum_algorithm": "sha256"})
 	if r["stat"].(map[string]any)["checksum"] != "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03" {
 		t.Fatalf("sha256 %v", r)

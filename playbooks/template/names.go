@@ -87,6 +87,10 @@ func (e *Engine) checkNames(c *compiled) error {
 			off = tok.Pos - c.shift
 		}
 		msg := fmt.Sprintf("no %s named '%s'", kind, name)
+		if kind == "filter" && e.tests.Exists(name) {
+			// `result|changed`: tests used as filters, removed in Ansible 2.9.
+			msg += fmt.Sprintf(" (it is a test: write 'x is %s', as Ansible has since 2.9)", name)
+		}
 		if off < 0 {
 			first = &SyntaxError{Msg: msg, Offset: -1, Line: -1, Col: -1}
 			return

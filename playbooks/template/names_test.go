@@ -3,6 +3,7 @@ package template
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -115,6 +116,13 @@ func TestSyntaxErrorPositions(t *testing.T) {
 		if c.want.off >= 0 && (se.Offset != c.want.off || se.Line != c.want.line || se.Col != c.want.col) {
 			t.Errorf("CheckExpr(%q) at offset %d (%d:%d), want %d (%d:%d): %v", c.src, se.Offset, se.Line, se.Col, c.want.off, c.want.line, c.want.col, err)
 		}
+	}
+	// A test used as a filter (removed in Ansible 2.9) says how to write it.
+	if err := e.CheckExpr("r|changed"); err == nil || !strings.Contains(err.Error(), "no filter named 'changed' (it is a test: write 'x is changed'") {
+		t.Errorf("r|changed: %v", err)
+	}
+	if err := e.CheckExpr("r|nosuch"); err == nil || strings.Contains(err.Error(), "it is a test") {
+		t.Errorf("r|nosuch: %v", err)
 	}
 	for _, ok := range []string{"x == 1", "a is defined and b | bool", "'}}' in out"} {
 		if err := e.CheckExpr(ok); err != nil {
