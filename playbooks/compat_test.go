@@ -173,3 +173,31 @@ func TestTemplatedSerialParsed(t *testing.T) {
 		}
 	}
 }
+
+// Plays gather facts unless they say not to (Ansible's default); ansible.cfg
+// gathering = explicit turns the default off.
+func TestGatherFactsDefault(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "pb.yml")
+	if err := os.WriteFile(path, []byte("- hosts: all\n  tasks: []\n- hosts: all\n  gather_facts: false\n  tasks: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		cfg  *Config
+		want string
+	}{{&Config{}, "[true false]"}, {&Config{Gathering: "smart"}, "[true false]"}, {&Config{Gathering: "explicit"}, "[false false]"}} {
+		pb, err := Load(path, LoadOptions{Config: c.cfg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint([]bool{pb.Plays[0].GatherFacts, pb.Plays[1].GatherFacts}); got != c.want {
+			t.Errorf("gathering %q: %s, want %s", c.cfg.Gathering, got, c.want)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "ansible.cfg"), []byte("[defaults]\ngathering = lazy\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadConfig(dir); err == nil || !strings.Contains(err.Error(), "ansible.cfg:2: gathering \"lazy\"") {
+		t.Errorf("bad gathering: %v", err)
+	}
+}

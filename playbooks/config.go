@@ -22,6 +22,10 @@ type Config struct {
 	PrivateKeyFile  string
 	HostKeyChecking *bool  // false turns host key checking off: warn loudly
 	Strategy        string // the strategy of plays that name none (see Strategy)
+	// Gathering is [defaults] gathering: implicit (the default: plays
+	// without gather_facts gather them), explicit (they do not) or smart
+	// (as implicit: drover keeps no fact cache between runs).
+	Gathering string
 
 	// [privilege_escalation]
 	Become        bool   // become = True: every task, unless a play, task or variable says otherwise
@@ -113,6 +117,13 @@ func parseConfig(path string, data []byte) (*Config, error) {
 				if p = strings.TrimSpace(p); p != "" {
 					cfg.RolesPath = append(cfg.RolesPath, abs(p))
 				}
+			}
+		case "gathering":
+			switch g := strings.ToLower(v); g {
+			case "implicit", "explicit", "smart":
+				cfg.Gathering = g
+			default:
+				return nil, fmt.Errorf("%s:%d: gathering %q: use implicit, explicit or smart", path, line, v)
 			}
 		case "strategy":
 			st, ok := Strategy(v)

@@ -11,7 +11,9 @@ import (
 
 // readPlay reads one play mapping.
 func (l *loader) readPlay(file string, n *yaml.Node) *Play {
-	p := &Play{Pos: pos(file, n)}
+	// Facts are gathered unless the play says not to, as in Ansible
+	// (ansible.cfg's gathering = explicit turns the default off).
+	p := &Play{Pos: pos(file, n), GatherFacts: l.cfg == nil || l.cfg.Gathering != "explicit"}
 	pm := l.meta.play(p)
 	l.play = p
 	defer func() { l.play = nil }()

@@ -178,3 +178,38 @@ func TestTemplatedSerial(t *testing.T) {
 		t.Errorf("stopped %q", res.Stopped)
 	}
 }
+
+// Facts are gathered by default (as in Ansible); a host resumed in the
+// middle of its walk gets the facts the journal holds instead of being
+// gathered again (it may still be down in a reboot).
+func TestFactsByDefaultAndOnResume(t *testing.T) {
+	f := testFleet(t, 1, 1, 0, nil)
+	text := `
+- hosts: all
+  tasks:
+    - name: first
+      command: "true"
+    - name: second
+      debug: msg="{{ ansible_hostname }}"
+`
+	_, rec := runPlay(t, f, text, nil)
+	if n := len(rec.of(EvTaskResult)); n != 3 {
+		t.Fatalf("%d results, want 3 (facts gathered without gather_facts, then two tasks)", n)
+	}
+	// The journal up to the first task: resume from there.
+	var upto []*Event
+	for _, e := range rec.evs {
+		upto = append(upto, e)
+		if e.Type == EvTaskResult && e.Task == "first" {
+			break
+		}
+	}
+	_, rec2 := runPlay(t, f, text, func(o *Options) { o.Resume = NewResume(upto) })
+	var tasks []string
+	for _, e := range rec2.of(EvTaskResult) {
+		tasks = append(tasks, e.Task+":"+e.Status)
+	}
+	if got := strings.Join(tasks, " "); got != "second:ok" {
+		t.Errorf("resumed: %s, want only second:ok (facts from the journal, not gathered again)", got)
+	}
+}

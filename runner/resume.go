@@ -48,6 +48,7 @@ type resumeHost struct {
 	lastNode int          // last task_result node, -1 for none
 	lastOK   bool         // that result let the host go on
 	facts    map[string]any
+	gathered map[string]any // the play's gathered facts (ansible_facts)
 	stats    Stats
 	// reboot begun (reboot_started) and not finished (no result for the
 	// reboot node yet)
@@ -78,6 +79,11 @@ func NewResume(events []*Event) *Resume {
 		h := get(e.PlayIdx, e.Host)
 		switch e.Type {
 		case EvTaskResult:
+			if e.Node == -1 && e.Status == StatusOK { // the play's fact gathering
+				if af, ok := e.Result["ansible_facts"].(map[string]any); ok {
+					h.gathered = af
+				}
+			}
 			h.lastNode = e.Node
 			h.lastOK = e.Status != StatusFailed || (e.Msg != "" && hasSuffix(e.Msg, "(ignored)"))
 			if e.Register != "" && e.Result != nil {
@@ -145,6 +151,12 @@ func (r *Resume) restore(play int, hr *hostRun) int {
 	h := r.host(play, hr.host.Name)
 	if h == nil {
 		return hr.pr.entry // the play's start (--start-at-task's task)
+	}
+	// The facts gathered before: a host resumed in the middle of its walk
+	// (in a reboot, maybe still down) is not gathered again, as Ansible's
+	// facts also stay those gathered at the play's start.
+	if h.gathered != nil {
+		hr.addFacts(hr.host.Name, h.gathered)
 	}
 	for k, v := range h.facts {
 		hr.setFact(k, v)
