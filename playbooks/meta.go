@@ -44,6 +44,10 @@ type playMeta struct {
 	openVars bool
 	// roleHandlers holds the role handler files already added.
 	roleHandlers map[string]bool
+	// rolesLoaded holds the meta dependencies loaded (role, tasks_from,
+	// parameters): each once per play.
+	rolesLoaded map[string]bool
+	roleVars    map[string]map[string]any // each loaded role's variables (with its dependencies')
 }
 
 var (
@@ -86,7 +90,7 @@ func (m *pbMeta) task(t *Task) *taskMeta {
 func (m *pbMeta) play(p *Play) *playMeta {
 	pm := m.plays[p]
 	if pm == nil {
-		pm = &playMeta{keys: map[string]Pos{}, varNames: map[string]bool{}, roleHandlers: map[string]bool{}}
+		pm = &playMeta{keys: map[string]Pos{}, varNames: map[string]bool{}, roleHandlers: map[string]bool{}, rolesLoaded: map[string]bool{}, roleVars: map[string]map[string]any{}}
 		m.plays[p] = pm
 	}
 	return pm

@@ -1,6 +1,7 @@
 package playbooks
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,58 +25,83 @@ func (l *loader) playRoles(file string, v *yaml.Node, p *Play) []*Task {
 	}
 	var out []*Task
 	for _, e := range v.Content {
-		e = resolve(e)
-		t := &Task{Pos: pos(file, e)}
-		tm := l.meta.task(t)
-		var name string
-		var nameAt Pos
-		tasksFrom := "main"
-		params := map[string]any{}
-		switch e.Kind {
-		case yaml.ScalarNode:
-			name, nameAt = e.Value, pos(file, e)
-		case yaml.MappingNode:
-			for _, kv := range pairs(e) {
-				key := kv.k.Value
-				switch key {
-				case "role", "name":
-					name, _ = l.str(file, kv.v, key)
-					nameAt = pos(file, kv.v)
-				case "tasks_from":
-					tasksFrom, _ = l.str(file, kv.v, key)
-				case "vars":
-					for k, val := range l.varsMap(file, kv.v, "vars") {
-						params[k] = val
-					}
-				default:
-					if contains(roleEntryKeys, key) {
-						tm.keys[key] = pos(file, kv.v)
-						l.taskKeyword(file, t, kv, false)
-						continue
-					}
-					if why, ok := refusedKeys[key]; ok {
-						l.c.add(pos(file, kv.k), "'%s' is not supported on a role: %s", key, why)
-						continue
-					}
-					// Ansible's legacy role parameters: extra keys are variables.
-					params[key] = l.value(file, kv.v)
-				}
-			}
-		default:
-			l.c.add(pos(file, e), "a role must be a name or a mapping, got %s", kindName(e))
-			continue
-		}
-		if name == "" {
-			l.c.add(pos(file, e), "role entry needs role: (the role's name)")
-			continue
-		}
-		rb, ok := l.loadRole(nameAt, file, name, tasksFrom, params)
-		if !ok {
-			continue
-		}
-		out = append(out, l.wrap(t, []*Task{rb})...)
+		tasks, _ := l.roleEntry(file, e, false)
+		out = append(out, tasks...)
 	}
 	return out
+}
+
+// roleEntry reads one entry of a play's roles or of a role's meta
+// dependencies (a name, or a mapping of role, keywords and parameters)
+// into the role's block. A dependency already loaded in this play with
+// the same parameters is not loaded again, unless its meta allows
+// duplicates (Ansible runs a role once per play).
+//
+// It also returns the role's variables (defaults, vars, parameters, with
+// its dependencies'), which a role depending on it sees.
+func (l *loader) roleEntry(file string, e *yaml.Node, dependency bool) ([]*Task, map[string]any) {
+	e = resolve(e)
+	t := &Task{Pos: pos(file, e)}
+	tm := l.meta.task(t)
+	var name string
+	var nameAt Pos
+	var vars map[string]any
+	tasksFrom := "main"
+	params := map[string]any{}
+	switch e.Kind {
+	case yaml.ScalarNode:
+		name, nameAt = e.Value, pos(file, e)
+	case yaml.MappingNode:
+		for _, kv := range pairs(e) {
+			key := kv.k.Value
+			switch key {
+			case "role", "name":
+				name, _ = l.str(file, kv.v, key)
+				nameAt = pos(file, kv.v)
+			case "tasks_from":
+				tasksFrom, _ = l.str(file, kv.v, key)
+			case "vars":
+				for k, val := range l.varsMap(file, kv.v, "vars") {
+					params[k] = val
+				}
+			default:
+				if contains(roleEntryKeys, key) {
+					tm.keys[key] = pos(file, kv.v)
+					l.taskKeyword(file, t, kv, false)
+					continue
+				}
+				if why, ok := refusedKeys[key]; ok {
+					l.c.add(pos(file, kv.k), "'%s' is not supported on a role: %s", key, why)
+					continue
+				}
+				// Ansible's legacy role parameters: extra keys are variables.
+				params[key] = l.value(file, kv.v)
+			}
+		}
+	default:
+		l.c.add(pos(file, e), "a role must be a name or a mapping, got %s", kindName(e))
+		return nil, nil
+	}
+	if name == "" {
+		l.c.add(pos(file, e), "role entry needs role: (the role's name)")
+		return nil, nil
+	}
+	if l.play != nil {
+		if dir, _ := l.findRole(file, name); dir != "" {
+			key := absPath(dir) + "\x00" + tasksFrom + "\x00" + fmt.Sprint(params)
+			pm := l.meta.play(l.play)
+			if dependency && pm.rolesLoaded[key] && !roleAllowsDuplicates(dir) {
+				return nil, pm.roleVars[key]
+			}
+			defer func() { pm.roleVars[key] = vars }()
+			pm.rolesLoaded[key] = true
+		}
+	}
+	rb, vars, ok := l.loadRole(nameAt, file, name, tasksFrom, params)
+	if !ok {
+		return nil, nil
+	}
+	return l.wrap(t, []*Task{rb}), vars
 }
 
 // includeRole inlines include_role / import_role.
@@ -118,7 +144,7 @@ func (l *loader) includeRole(file string, t *Task, kv pair) []*Task {
 		tm.broken = true
 		return []*Task{t}
 	}
-	rb, ok := l.loadRole(nameAt, file, name, tasksFrom, nil)
+	rb, _, ok := l.loadRole(nameAt, file, name, tasksFrom, nil)
 	if !ok {
 		tm.broken = true
 		return []*Task{t}
@@ -163,18 +189,22 @@ func roleFile(dir, sub, name string) string {
 // loadRole reads a role into one block: its tasks, with the role's
 // defaults, vars, parameters and role_path as the block's vars; its handlers
 // join the play's handlers (once per role).
-func (l *loader) loadRole(at Pos, from, name, tasksFrom string, params map[string]any) (*Task, bool) {
+//
+// The role's meta dependencies come first (see roleDependencies); their
+// variables are the role's too, below its own. The returned variables are
+// the role's (with its dependencies').
+func (l *loader) loadRole(at Pos, from, name, tasksFrom string, params map[string]any) (*Task, map[string]any, bool) {
 	if strings.Count(name, ".") >= 2 && !strings.ContainsRune(name, os.PathSeparator) {
 		l.c.add(at, "role '%s' looks like a collection role: drover resolves roles from roles/ and roles_path only", name)
-		return nil, false
+		return nil, nil, false
 	}
 	dir, looked := l.findRole(from, name)
 	if dir == "" {
 		l.c.add(at, "role '%s' not found (looked in %s)", name, strings.Join(looked, ", "))
-		return nil, false
+		return nil, nil, false
 	}
 	if !l.enter(at, filepath.Join(dir, "tasks", tasksFrom)) {
-		return nil, false
+		return nil, nil, false
 	}
 	defer l.leave()
 	vars := map[string]any{}
@@ -208,6 +238,12 @@ func (l *loader) loadRole(at Pos, from, name, tasksFrom string, params map[strin
 	for k, v := range params {
 		vars[k] = v
 	}
+	deps, depVars := l.roleDependencies(dir)
+	for k, v := range depVars {
+		if _, own := vars[k]; !own {
+			vars[k] = v
+		}
+	}
 	abs := absPath(dir)
 	vars["role_path"] = abs
 	rb := &Task{Pos: at, Vars: vars, Block: []*Task{}}
@@ -221,12 +257,91 @@ func (l *loader) loadRole(at Pos, from, name, tasksFrom string, params map[strin
 		}
 	} else if tasksFrom != "main" {
 		l.c.add(at, "role '%s' has no tasks file tasks/%s.yml", name, tasksFrom)
-		return nil, false
+		return nil, nil, false
 	}
 	if l.play != nil {
 		l.roleHandlers(name, dir)
 	}
-	return rb, true
+	if len(deps) == 0 {
+		return rb, vars, true
+	}
+	// The dependencies run first, each in its own block, then the role.
+	outer := &Task{Pos: at, Block: append(deps, rb)}
+	l.meta.task(outer)
+	return outer, vars, true
+}
+
+// roleMetaKeys are the keys of a role's meta/main.yml drover reads or
+// knows to be documentation.
+var roleMetaKeys = []string{"dependencies", "allow_duplicates", "galaxy_info", "collections", "argument_specs"}
+
+// roleDependencies loads the roles a role's meta/main.yml lists under
+// dependencies, in order (Ansible runs them before the role).
+func (l *loader) roleDependencies(dir string) ([]*Task, map[string]any) {
+	mf := roleFile(dir, "meta", "main")
+	if mf == "" {
+		return nil, nil
+	}
+	data, ok := l.readFile(Pos{File: mf, Line: 1, Col: 1}, mf, "role meta")
+	if !ok {
+		return nil, nil
+	}
+	root, ok := l.parse(mf, data)
+	if !ok || root == nil {
+		return nil, nil
+	}
+	if root.Kind != yaml.MappingNode {
+		l.c.add(pos(mf, root), "a role's meta/main.yml must be a mapping, got %s", kindName(root))
+		return nil, nil
+	}
+	var out []*Task
+	vars := map[string]any{}
+	for _, kv := range pairs(root) {
+		switch kv.k.Value {
+		case "dependencies":
+			v := resolve(kv.v)
+			if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+				continue
+			}
+			if v.Kind != yaml.SequenceNode {
+				l.c.add(pos(mf, v), "dependencies must be a list of roles, got %s", kindName(v))
+				continue
+			}
+			for _, e := range v.Content {
+				tasks, dv := l.roleEntry(mf, e, true)
+				out = append(out, tasks...)
+				for k, val := range dv {
+					if k != "role_path" {
+						vars[k] = val
+					}
+				}
+			}
+		case "allow_duplicates", "galaxy_info", "collections", "argument_specs":
+		default:
+			l.c.add(pos(mf, kv.k), "unknown key '%s' in a role's meta/main.yml%s", kv.k.Value, didYouMean(kv.k.Value, roleMetaKeys))
+		}
+	}
+	return out, vars
+}
+
+// roleAllowsDuplicates reads allow_duplicates from a role's meta/main.yml.
+func roleAllowsDuplicates(dir string) bool {
+	mf := roleFile(dir, "meta", "main")
+	if mf == "" {
+		return false
+	}
+	data, err := os.ReadFile(mf)
+	if err != nil {
+		return false
+	}
+	var m struct {
+		AllowDuplicates any `yaml:"allow_duplicates"`
+	}
+	if yaml.Unmarshal(data, &m) != nil {
+		return false
+	}
+	b, ok := parseBool(fmt.Sprint(m.AllowDuplicates))
+	return ok && b
 }
 
 // roleHandlers adds a role's handlers to the current play once.

@@ -213,3 +213,26 @@ func TestFactsByDefaultAndOnResume(t *testing.T) {
 		t.Errorf("resumed: %s, want only second:ok (facts from the journal, not gathered again)", got)
 	}
 }
+
+// A role's meta dependencies run before it, and their defaults are the
+// role's variables.
+func TestRoleDependenciesRun(t *testing.T) {
+	f := testFleet(t, 1, 1, 0, nil)
+	res, rec := runFiles(t, f, map[string]string{
+		"playbook.yml":                 "- hosts: all\n  gather_facts: false\n  roles: [app]\n",
+		"roles/app/meta/main.yml":      "dependencies: [base]\n",
+		"roles/app/tasks/main.yml":     "- name: app\n  command: echo {{ base_port }}\n  register: out\n",
+		"roles/base/defaults/main.yml": "base_port: 8080\n",
+		"roles/base/tasks/main.yml":    "- name: base\n  command: \"true\"\n",
+	}, nil)
+	var order []string
+	for _, e := range rec.of(EvTaskResult) {
+		order = append(order, e.Task)
+		if e.Task == "app" && strings.TrimSpace(fmt.Sprint(e.Result["stdout"])) != "8080" {
+			t.Errorf("app: stdout %v", e.Result["stdout"])
+		}
+	}
+	if got := strings.Join(order, " "); got != "base app" || status(res)["host01"] == StatusFailed {
+		t.Errorf("ran %s (%v), want base app", got, status(res))
+	}
+}
