@@ -48,6 +48,11 @@ type AdaptiveSerial struct {
 	Grow  float64 // the next batch after one without failures: × Grow, rounded up (default 2)
 }
 
+// EnvironmentTemplate is the key under which an environment written as a
+// template (`environment: "{{ proxy_env }}"`) is kept in a Play's, block's
+// or Task's Environment: the runner renders it to the mapping.
+const EnvironmentTemplate = "\x00template"
+
 // Play is one play. The three task lists pre_tasks, tasks and post_tasks (or
 // pre_reboot / reboot / post_reboot) are kept as written; Compile turns a play
 // into a Program.

@@ -75,7 +75,7 @@ func (l *loader) readPlay(file string, n *yaml.Node) *Play {
 		case "vars_files":
 			p.VarsFiles = l.varsFiles(file, v, pm)
 		case "environment":
-			p.Environment = l.varsMap(file, v, "environment")
+			p.Environment = l.environment(file, v)
 		case "tags":
 			p.Tags, _ = l.strList(file, v, "tags")
 		case "pre_tasks":

@@ -94,6 +94,15 @@ func (l *loader) task(file string, n *yaml.Node, handler bool) []*Task {
 	return l.taskAction(file, n, t, action, argsNode)
 }
 
+// environment reads the environment keyword: a mapping, or a template
+// rendering to one (kept under EnvironmentTemplate).
+func (l *loader) environment(file string, v *yaml.Node) map[string]any {
+	if e, ok := templatedScalar(v); ok {
+		return map[string]any{EnvironmentTemplate: e}
+	}
+	return l.varsMap(file, v, "environment")
+}
+
 // templatedScalar returns a scalar that is a template, for keywords
 // rendered per host when the task runs.
 func templatedScalar(n *yaml.Node) (string, bool) {
@@ -192,7 +201,7 @@ func (l *loader) taskKeyword(file string, t *Task, kv pair, handler bool) {
 	case "delegate_facts":
 		t.DelegateFacts, _ = l.boolean(file, v, key)
 	case "environment":
-		t.Environment = l.varsMap(file, v, key)
+		t.Environment = l.environment(file, v)
 	case "timeout":
 		t.Timeout, _ = l.duration(file, v, key)
 	case "vars":

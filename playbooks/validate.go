@@ -306,7 +306,11 @@ func (v *validator) task(t *Task, handlers map[string]bool, handlerNames []strin
 		v.value(t, "args", t.Args, local)
 	}
 	for k, val := range t.Environment {
-		v.valueAt(t, v.taskKeyPos(t, "environment"), "environment."+k, val, local)
+		label := "environment." + k
+		if k == EnvironmentTemplate {
+			label = "environment"
+		}
+		v.valueAt(t, v.taskKeyPos(t, "environment"), label, val, local)
 	}
 	for k, val := range t.Vars {
 		v.templateSyntaxDeep(v.taskKeyPos(t, "vars"), "vars."+k, val)

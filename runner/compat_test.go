@@ -236,3 +236,35 @@ func TestRoleDependenciesRun(t *testing.T) {
 		t.Errorf("ran %s (%v), want base app", got, status(res))
 	}
 }
+
+// environment written as a template (play, block or task) renders to the
+// variables the commands see; one that does not render to a mapping fails
+// the task.
+func TestTemplatedEnvironment(t *testing.T) {
+	f := testFleet(t, 1, 1, 0, nil)
+	_, rec := runPlay(t, f, `
+- hosts: all
+  gather_facts: false
+  vars:
+    proxy_env: {HTTP_PROXY: "http://proxy:3128", NO_PROXY: localhost}
+  environment: "{{ proxy_env }}"
+  tasks:
+    - name: play env
+      command: printenv HTTP_PROXY
+    - block:
+        - name: block env
+          command: printenv BLOCK_VAR
+      environment: "{{ {'BLOCK_VAR': 'b' ~ 1} }}"
+    - name: bad env
+      command: "true"
+      environment: "{{ 'not a mapping' }}"
+`, nil)
+	got := map[string]string{}
+	for _, e := range rec.of(EvTaskResult) {
+		got[e.Task] = e.Status + " " + strings.TrimSpace(fmt.Sprint(e.Result["stdout"])) + " " + fmt.Sprint(e.Result["msg"])
+	}
+	if !strings.HasPrefix(got["play env"], "changed http://proxy:3128") || !strings.HasPrefix(got["block env"], "changed b1") ||
+		!strings.Contains(got["bad env"], "must render to a mapping") {
+		t.Errorf("results %q", got)
+	}
+}

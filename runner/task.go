@@ -481,12 +481,17 @@ func (h *hostRun) env(ctx context.Context, n *playbooks.Node, vars map[string]an
 			if err != nil {
 				return nil, err
 			}
-			return wrapEnv(c, h.environment(sc, vars)), nil
+			e, _ := h.environment(sc, vars) // its error is reported below
+			return wrapEnv(c, e), nil
 		}
 		env.Event = func(kind string, data map[string]any) { h.moduleEvent(n, kind, data) }
 		env.Down = h.quiet // down for a while: the next batch may connect
 	}
-	env.Conn = wrapEnv(conn, h.environment(sc, vars))
+	taskEnv, err := h.environment(sc, vars)
+	if err != nil {
+		return nil, keywordError{err}
+	}
+	env.Conn = wrapEnv(conn, taskEnv)
 	become := h.pr.opts.Become
 	if sc.Become != nil {
 		become = *sc.Become
@@ -541,13 +546,29 @@ func (h *hostRun) env(ctx context.Context, n *playbooks.Node, vars map[string]an
 	return env, nil
 }
 
-// environment renders the task's environment: keywords, outer first.
-func (h *hostRun) environment(sc *playbooks.Scope, vars map[string]any) map[string]string {
+// environment renders the task's environment: keywords, outer first. An
+// environment written as a template (`environment: "{{ proxy_env }}"`)
+// must render to a mapping.
+func (h *hostRun) environment(sc *playbooks.Scope, vars map[string]any) (map[string]string, error) {
 	if len(sc.Environment) == 0 {
-		return nil
+		return nil, nil
 	}
 	out := map[string]string{}
 	for _, m := range sc.Environment {
+		if tmpl, ok := m[playbooks.EnvironmentTemplate]; ok {
+			rv, err := h.pr.opts.Templater.RenderValue(tmpl, vars)
+			if err != nil {
+				return nil, fmt.Errorf("environment %v: %w", tmpl, err)
+			}
+			em, ok := rv.(map[string]any)
+			if !ok && rv != nil && fmt.Sprint(rv) != "" {
+				return nil, fmt.Errorf("environment %v must render to a mapping, got %T", tmpl, rv)
+			}
+			for k, v := range em {
+				out[k] = fmt.Sprint(v)
+			}
+			continue
+		}
 		for k, v := range m {
 			rv, err := h.pr.opts.Templater.RenderValue(v, vars)
 			if err != nil {
@@ -556,7 +577,7 @@ func (h *hostRun) environment(sc *playbooks.Scope, vars map[string]any) map[stri
 			out[k] = fmt.Sprint(rv)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // finish classifies the result, registers it, notifies handlers, updates
