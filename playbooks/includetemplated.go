@@ -52,6 +52,7 @@ func (l *loader) templatedInclude(file string, t *Task, at Pos, what, name strin
 			return nil, false
 		}
 		b := l.synthetic(t, at)
+		l.meta.task(b).candidate = true
 		b.Block = tasks
 		if b.Block == nil {
 			b.Block = []*Task{}

@@ -71,3 +71,28 @@ func TestTemplatedIncludeTasks(t *testing.T) {
 		t.Errorf("statement: %v", err)
 	}
 }
+
+// The hook pattern (include_tasks: "{{ hook | default('empty.yml') }}"):
+// every tasks file beside it is a candidate, validated at the include's
+// position; one that reads what a later include registers is not reported
+// as used before registered (it runs where it is included for real).
+func TestTemplatedIncludeCandidatesNotOrdered(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"pb.yml":    "- hosts: all\n  tasks:\n    - include_tasks: \"{{ hook | default('empty.yml') }}\"\n    - include_tasks: z.yml\n    - include_tasks: b.yml\n",
+		"empty.yml": "[]\n",
+		"z.yml":     "- command: \"true\"\n  register: r1\n",
+		"b.yml":     "- debug: msg=\"{{ r1.rc }}\"\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pb, err := Load(filepath.Join(dir, "pb.yml"), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Validate(pb, ValidateOptions{KnownVars: []string{"hook"}}); err != nil {
+		t.Errorf("validate: %v", err)
+	}
+}

@@ -24,11 +24,14 @@ type pbMeta struct {
 
 // taskMeta is per-task knowledge.
 type taskMeta struct {
-	keys     map[string]Pos // position of each keyword's value ("when", "register", ...)
-	args     map[string]Pos // position of each argument's key
-	modPos   Pos            // position of the module key
-	freeForm bool           // the module was given a free-form string
-	handler  bool
+	keys   map[string]Pos // position of each keyword's value ("when", "register", ...)
+	args   map[string]Pos // position of each argument's key
+	modPos Pos            // position of the module key
+	// candidate marks the block of one file a templated include may
+	// render to (it may never run where it stands).
+	candidate bool
+	freeForm  bool // the module was given a free-form string
+	handler   bool
 	// broken marks a task whose module or structure could not be read; it
 	// is kept only for the names it registers.
 	broken bool

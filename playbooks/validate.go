@@ -110,10 +110,11 @@ func (v *validator) batchGroups(p *Play) {
 
 // validator holds the state of one Validate.
 type validator struct {
-	c    *collector
-	meta *pbMeta
-	opts ValidateOptions
-	eng  TemplateChecker
+	candidates int // depth of templated-include candidate blocks (see templatedInclude)
+	c          *collector
+	meta       *pbMeta
+	opts       ValidateOptions
+	eng        TemplateChecker
 	// known holds every name some vars, vars file, role, set_fact, loop_var
 	// or the inventory defines (registered names are apart).
 	known map[string]bool
@@ -380,9 +381,16 @@ func (v *validator) task(t *Task, handlers map[string]bool, handlerNames []strin
 			v.loopVars = append(v.loopVars, t.LoopIndexVar)
 		}
 	}
+	candidate := v.meta.tasks[t] != nil && v.meta.tasks[t].candidate
+	if candidate {
+		v.candidates++
+	}
 	v.tasks(t.Block, handlers, handlerNames)
 	v.tasks(t.Rescue, handlers, handlerNames)
 	v.tasks(t.Always, handlers, handlerNames)
+	if candidate {
+		v.candidates--
+	}
 	v.delegating, v.loopVars, v.moduleDefaults = outer, outerLoop, outerDefaults
 }
 
@@ -465,7 +473,11 @@ func (v *validator) names(at Pos, key, src string, names []string, local map[str
 			continue
 		}
 		if rp, ok := v.regAt[n]; ok {
-			v.c.add(at, "'%s' is used in %s before any task registers it (registered at %s)", n, key, rp)
+			// A templated include's candidate files are validated where
+			// the include is, but most never run there.
+			if v.candidates == 0 {
+				v.c.add(at, "'%s' is used in %s before any task registers it (registered at %s)", n, key, rp)
+			}
 			continue
 		}
 		if v.open {
