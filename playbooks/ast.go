@@ -102,6 +102,7 @@ type Play struct {
 	IgnoreErrors      bool
 	IgnoreUnreachable bool
 	NoLog             bool
+	NoLogExpr         string // no_log as a template, rendered per host
 	RunOnce           bool
 	Timeout           time.Duration
 	ModuleDefaults    ModuleDefaults
@@ -161,6 +162,7 @@ type Task struct {
 	BecomeUser        string
 	Tags              []string
 	NoLog             bool
+	NoLogExpr         string // no_log as a template, rendered per host
 	DelegateTo        string // "", "localhost", an inventory host or a template naming one
 	DelegateFacts     bool   // facts the task gathers or sets go to the delegate, not the host
 	RunOnce           bool

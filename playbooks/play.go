@@ -97,7 +97,11 @@ func (l *loader) readPlay(file string, n *yaml.Node) *Play {
 		case "ignore_unreachable":
 			p.IgnoreUnreachable, _ = l.boolean(file, v, key)
 		case "no_log":
-			p.NoLog, _ = l.boolean(file, v, key)
+			if e, ok := templatedScalar(v); ok {
+				p.NoLogExpr = e
+			} else {
+				p.NoLog, _ = l.boolean(file, v, key)
+			}
 		case "run_once":
 			p.RunOnce, _ = l.boolean(file, v, key)
 		case "timeout":

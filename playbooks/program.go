@@ -2,6 +2,7 @@ package playbooks
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -58,7 +59,10 @@ type Scope struct {
 	Environment  []map[string]any
 	IgnoreErrors bool
 	NoLog        bool
-	DelegateTo   string
+	// NoLogExprs are no_log keywords written as templates, outer first:
+	// any that renders true (or fails to render) censors the result.
+	NoLogExprs []string
+	DelegateTo string
 	// DelegateFacts: the facts a delegated task gathers (setup, a
 	// module's ansible_facts) or sets (set_fact) are the delegate's.
 	DelegateFacts bool
@@ -140,6 +144,7 @@ func Compile(p *Play) *Program {
 	base := &Scope{Become: p.Become, BecomeExpr: p.BecomeExpr, BecomeUser: p.BecomeUser, Tags: p.Tags, Vars: []map[string]any{p.Vars},
 		Throttle: p.Throttle, CheckMode: p.CheckMode, IgnoreErrors: p.IgnoreErrors,
 		IgnoreUnreachable: p.IgnoreUnreachable, NoLog: p.NoLog, RunOnce: p.RunOnce, Timeout: p.Timeout,
+		NoLogExprs:     nonEmpty(p.NoLogExpr),
 		AnyErrorsFatal: p.AnyErrorsFatal}
 	if len(p.ModuleDefaults) > 0 {
 		base.ModuleDefaults = []ModuleDefaults{p.ModuleDefaults}
@@ -335,6 +340,9 @@ func (sc *Scope) with(t *Task) *Scope {
 	}
 	n.IgnoreErrors = sc.IgnoreErrors || t.IgnoreErrors
 	n.NoLog = sc.NoLog || t.NoLog
+	if t.NoLogExpr != "" {
+		n.NoLogExprs = append(slices.Clip(sc.NoLogExprs), t.NoLogExpr)
+	}
 	if t.DelegateTo != "" {
 		n.DelegateTo = t.DelegateTo
 	}
@@ -435,4 +443,12 @@ func dotID(i int) string {
 		return "fail"
 	}
 	return fmt.Sprintf("n%d", i)
+}
+
+// nonEmpty is [s], or nil for "".
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
 }

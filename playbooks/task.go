@@ -191,7 +191,11 @@ func (l *loader) taskKeyword(file string, t *Task, kv pair, handler bool) {
 	case "tags":
 		t.Tags, _ = l.strList(file, v, key)
 	case "no_log":
-		t.NoLog, _ = l.boolean(file, v, key)
+		if e, ok := templatedScalar(v); ok {
+			t.NoLogExpr = e
+		} else {
+			t.NoLog, _ = l.boolean(file, v, key)
+		}
 	case "delegate_to":
 		if s, ok := l.str(file, v, key); ok {
 			t.DelegateTo = l.delegate(file, v, s)

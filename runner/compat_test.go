@@ -268,3 +268,38 @@ func TestTemplatedEnvironment(t *testing.T) {
 		t.Errorf("results %q", got)
 	}
 }
+
+// no_log may be a template, rendered per host: true (or a render error)
+// censors the journaled result, false shows it.
+func TestTemplatedNoLog(t *testing.T) {
+	f := testFleet(t, 1, 1, 0, nil)
+	_, rec := runPlay(t, f, `
+- hosts: all
+  gather_facts: false
+  vars:
+    debug_mode: false
+  tasks:
+    - name: hidden
+      command: echo s3cret
+      no_log: "{{ not debug_mode }}"
+    - name: shown
+      command: echo visible
+      no_log: "{{ debug_mode }}"
+    - name: broken
+      command: echo s3cret2
+      no_log: "{{ undefined_thing }}"
+`, nil)
+	for _, e := range rec.of(EvTaskResult) {
+		out := fmt.Sprint(e.Result)
+		switch e.Task {
+		case "hidden", "broken":
+			if strings.Contains(out, "s3cret") || e.Result["censored"] == nil {
+				t.Errorf("%s not censored: %s", e.Task, out)
+			}
+		case "shown":
+			if !strings.Contains(out, "visible") {
+				t.Errorf("shown censored: %s", out)
+			}
+		}
+	}
+}

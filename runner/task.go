@@ -546,6 +546,22 @@ func (h *hostRun) env(ctx context.Context, n *playbooks.Node, vars map[string]an
 	return env, nil
 }
 
+// noLog reports whether the task's result is censored: no_log, or a
+// templated no_log that renders true — or fails to render (a secret is
+// never shown by mistake).
+func (h *hostRun) noLog(n *playbooks.Node, vars map[string]any) bool {
+	if n.Scope.NoLog {
+		return true
+	}
+	for _, e := range n.Scope.NoLogExprs {
+		v, err := h.pr.opts.Templater.RenderValue(e, vars)
+		if err != nil || template.Truthy(v) {
+			return true
+		}
+	}
+	return false
+}
+
 // environment renders the task's environment: keywords, outer first. An
 // environment written as a template (`environment: "{{ proxy_env }}"`)
 // must render to a mapping.
@@ -624,7 +640,7 @@ func (h *hostRun) finish(n *playbooks.Node, vars map[string]any, res modules.Res
 	if rc, ok := res["rc"].(int); ok {
 		ev.RC = &rc
 	}
-	if n.Scope.NoLog {
+	if h.noLog(n, vars) {
 		ev.Msg = ""
 		ev.Result = map[string]any{"censored": censored, "changed": res.Changed(), "failed": res.Failed()}
 	} else {
