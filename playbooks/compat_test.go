@@ -201,3 +201,23 @@ func TestGatherFactsDefault(t *testing.T) {
 		t.Errorf("bad gathering: %v", err)
 	}
 }
+
+// A play's user: is remote_user (Ansible 2.14 still reads it so); a task's
+// user: is Ansible's user module, which drover does not have: the error
+// says that, not "use remote_user".
+func TestUserKey(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pb.yml")
+	if err := os.WriteFile(path, []byte("- hosts: all\n  user: deploy\n  tasks: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pb, err := Load(path, LoadOptions{})
+	if err != nil || pb.Plays[0].RemoteUser != "deploy" {
+		t.Fatalf("play user: %v %+v", err, pb)
+	}
+	if err := os.WriteFile(path, []byte("- hosts: all\n  tasks:\n    - user: {name: app, system: true}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(path, LoadOptions{}); err == nil || !strings.Contains(err.Error(), "user is Ansible's user module, which drover does not have") {
+		t.Errorf("task user: %v", err)
+	}
+}

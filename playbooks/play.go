@@ -65,7 +65,7 @@ func (l *loader) readPlay(file string, n *yaml.Node) *Play {
 			p.BecomeUser, _ = l.str(file, v, key)
 		case "become_method":
 			p.BecomeMethod = l.becomeMethod(file, v)
-		case "remote_user":
+		case "remote_user", "user": // user: the old name, which Ansible 2.14 still reads as remote_user
 			// A template ("{{ deploy_user }}") is rendered per host like
 			// any templated connection variable (it becomes the
 			// ansible_user of hosts without one).
