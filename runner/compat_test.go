@@ -303,3 +303,26 @@ func TestTemplatedNoLog(t *testing.T) {
 		}
 	}
 }
+
+// ansible_version says the ansible-core release whose semantics drover
+// follows (version guards in playbooks hold), and the env fact is the
+// host session's environment.
+func TestAnsibleVersionAndEnvFact(t *testing.T) {
+	f := testFleet(t, 1, 1, 0, nil)
+	res, rec := runPlay(t, f, `
+- hosts: all
+  tasks:
+    - assert:
+        that:
+          - ansible_version.full is version('2.9', '>=')
+          - ansible_version.major == 2
+          - ansible_env.PATH | length > 0
+          - ansible_facts.env.PATH == ansible_env.PATH
+`, nil)
+	if st := status(res)["host01"]; st != StatusOK {
+		for _, e := range rec.of(EvTaskResult) {
+			t.Logf("%s %s %v", e.Task, e.Status, e.Result["msg"])
+		}
+		t.Errorf("host01 %s", st)
+	}
+}

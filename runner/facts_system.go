@@ -32,6 +32,7 @@ const factsMark = "%%drover-facts%%"
 //     container= variables (root only, as Ansible), the marker files,
 //     vdsm (only with /rhev/), `dmidecode -s system-product-name` when
 //     installed, `lscpu` only on s390.
+//   - env: the session's environment (Ansible's env fact).
 const factsScriptMore = `t() { while IFS= read -r l || [ -n "$l" ]; do printf '%s%s\n' "$1" "$l"; done; }
 echo '` + factsMark + `'
 d=$(LC_ALL=C date '+%Y|%m|%d|%H|%M|%S|%w|%W|%A|%Z|%z|%s|%N' 2>/dev/null); echo "date:$d"
@@ -45,6 +46,7 @@ if [ -r /proc/1/environ ]; then tr '\0' '\n' 2>/dev/null < /proc/1/environ | gre
 for p in /proc/vz /proc/lve /proc/bc /.dockerenv /.dockerinit /proc/xen /dev/kvm; do if [ -e $p ]; then echo "exists:$p"; fi; done
 if [ -d /rhev/ ]; then echo exists:/rhev/; cat /proc/[0-9]*/comm 2>/dev/null | grep -qxE 'vdsmd?' && echo vdsm:; fi
 for p in $(command -v dmidecode 2>/dev/null) /usr/sbin/dmidecode /sbin/dmidecode /usr/local/sbin/dmidecode; do if [ -x "$p" ]; then o=$("$p" -s system-product-name 2>/dev/null) && { echo dmidecode-ok:; printf '%s\n' "$o" | t dmidecode:; }; break; fi; done
+env 2>/dev/null | t env:
 case $g in *'/proc/cpuinfo:vendor_id'*IBM/S390*) if command -v lscpu >/dev/null 2>&1; then echo lscpu-bin:; o=$(lscpu 2>/dev/null) && printf '%s\n' "$o" | t lscpu:; fi;; esac
 true`
 
@@ -594,5 +596,21 @@ func moreFacts(lines []string, system string) map[string]any {
 			out[k] = v
 		}
 	}
+	out["env"] = envFacts(in["env"])
 	return out
+}
+
+// envFacts is the env fact from `env`'s lines: NAME=value, a line without
+// = continuing the value before (a value with a newline).
+func envFacts(lines []string) map[string]any {
+	env := map[string]any{}
+	last := ""
+	for _, l := range lines {
+		if k, v, ok := strings.Cut(l, "="); ok && k != "" && !strings.ContainsAny(k, " \t") {
+			env[k], last = v, k
+		} else if last != "" {
+			env[last] = env[last].(string) + "\n" + l
+		}
+	}
+	return env
 }

@@ -58,9 +58,17 @@ func (h *hostRun) varsWith(sc *playbooks.Scope, loops []*loopFrame) map[string]a
 	v["ansible_play_name"] = pr.play.Name
 	v["playbook_dir"] = pr.playbookDir
 	v["ansible_run_id"] = pr.opts.RunID
+	v["ansible_version"] = ansibleVersion()
 	addLoopVars(v, loops)
 	h.resolveTemplatedVars(v, facts)
 	return v
+}
+
+// ansibleVersion is the ansible_version magic variable: the ansible-core
+// release whose playbook semantics drover follows (and tests against), so
+// that `ansible_version.full is version('2.9', '>=')` guards hold.
+func ansibleVersion() map[string]any {
+	return map[string]any{"full": "2.14.0", "major": 2, "minor": 14, "revision": 0, "string": "2.14.0"}
 }
 
 func namesOf(hosts []*Host) []any {
@@ -105,7 +113,7 @@ func (h *hostRun) resolveTemplatedVars(v map[string]any, facts map[string]any) {
 }
 
 // magicVars are set by drover, never templates; some are large (hostvars).
-var magicVars = map[string]bool{"groups": true, "hostvars": true, "group_names": true, "play_hosts": true,
+var magicVars = map[string]bool{"ansible_version": true, "groups": true, "hostvars": true, "group_names": true, "play_hosts": true,
 	"ansible_play_batch": true, "ansible_play_hosts": true, "ansible_play_hosts_all": true, "inventory_hostname": true}
 
 // hasTemplate reports whether v holds a Jinja2 template anywhere.
