@@ -48,7 +48,8 @@ func (m packageModule) Schema() Schema {
 		a["autoclean"] = Arg{Type: TypeBool, Default: false}
 		// drover always uses apt-get, as force_apt_get: yes asks.
 		a["force_apt_get"] = Arg{Type: TypeBool, Default: false}
-		for _, k := range []string{"deb", "default_release", "force", "allow_unauthenticated",
+		a["default_release"] = Arg{Type: TypeString, Aliases: []string{"default-release"}}
+		for _, k := range []string{"deb", "force", "allow_unauthenticated",
 			"allow_downgrade", "dpkg_options", "only_upgrade", "policy_rc_d", "fail_on_autoremove", "lock_timeout", "clean"} {
 			u[k] = "not supported by drover's apt"
 		}
@@ -69,6 +70,26 @@ func (m packageModule) Schema() Schema {
 			u[k] = "not supported by drover's " + m.mgr
 		}
 	}
+	if m.mgr == "auto" {
+		// package passes the backend's arguments through, as Ansible's
+		// does (default_release, security, ...): any apt or dnf argument
+		// is accepted here and checked against the host's manager when
+		// the task runs.
+		for _, b := range []packageModule{{mgr: "apt"}, {mgr: "dnf"}} {
+			bs := b.Schema()
+			for k, v := range bs.Args {
+				if _, ok := a[k]; !ok {
+					v.Required = false
+					a[k] = v
+				}
+			}
+			for k, why := range bs.Unsupported {
+				if _, ok := a[k]; !ok {
+					u[k] = why
+				}
+			}
+		}
+	}
 	s := Schema{Args: a, Unsupported: u}
 	switch m.mgr {
 	case "auto":
@@ -86,6 +107,34 @@ func (m packageModule) Schema() Schema {
 		// so required_one_of (name, list, update_cache) never fails.
 	}
 	return s
+}
+
+// backendArgs checks package's arguments against the host's manager:
+// one only the other manager has fails the task, naming both.
+func backendArgs(mgr string, args map[string]any) Result {
+	backend := packageModule{mgr: mgr}.Schema()
+	known := map[string]bool{"name": true, "pkg": true, "package": true, "state": true, "use": true}
+	for k, a := range backend.Args {
+		known[k] = true
+		for _, al := range a.Aliases {
+			known[al] = true
+		}
+	}
+	var bad []string
+	for k := range args {
+		if !known[k] && !strings.HasPrefix(k, "_") {
+			bad = append(bad, k)
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	sort.Strings(bad)
+	what := "is not an argument"
+	if len(bad) > 1 {
+		what = "are not arguments"
+	}
+	return Fail(fmt.Sprintf("package: %s %s of %s, this host's package manager", strings.Join(bad, ", "), what, mgr))
 }
 
 // argList reads a list argument: a list, or a comma-separated string.
@@ -210,6 +259,11 @@ func (m packageModule) Run(ctx context.Context, env *Env, args map[string]any) R
 		return fr
 	}
 	mgr = kvLines(res.Stdout)["mgr"]
+	if m.mgr == "auto" {
+		if fr := backendArgs(mgr, args); fr != nil {
+			return fr
+		}
+	}
 	update := argBool(args, "update_cache", false) || argBool(args, "update-cache", false) || argBool(args, "expire-cache", false)
 	upgrade, err := aptUpgradeMode(args)
 	if err != nil {
@@ -300,6 +354,9 @@ func aptNamed(ctx context.Context, env *Env, names []string, state string, updat
 		}
 		if autoremove {
 			opt += " --auto-remove"
+		}
+		if rel := argString(args, "default_release"); rel != "" {
+			opt += " -t " + ShellQuote(rel) // the release packages come from (backports)
 		}
 		cmd = fmt.Sprintf("%s install%s %s", aptGet, opt, q)
 	}

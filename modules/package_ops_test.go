@@ -310,3 +310,22 @@ func TestAptPurgeConfigFilesAndHeld(t *testing.T) {
 	mustOK(t, run(t, env, "apt", map[string]any{"name": "pinned"}), false)
 	wantLog(t, "held package present", aptLog(t, s))
 }
+
+// package passes the backend's arguments through (as Ansible's): on an
+// apt host default_release reaches apt-get as -t; an argument only dnf has
+// fails the task naming the host's manager; apt's own default_release.
+func TestPackagePassesBackendArgs(t *testing.T) {
+	env, dir := testEnv(t)
+	s := fakeApt(t, env, dir)
+	mustOK(t, run(t, env, "package", map[string]any{"name": "curl", "default_release": "bookworm-backports"}), true)
+	if log := readFile(t, s+".log"); !strings.Contains(log, "install -t bookworm-backports curl") {
+		t.Errorf("apt-get log %q, want install -t bookworm-backports curl", log)
+	}
+	r := run(t, env, "package", map[string]any{"name": "htop", "security": true})
+	if !r.Failed() || !strings.Contains(r.Msg(), "package: security is not an argument of apt, this host's package manager") {
+		t.Errorf("dnf-only argument on apt: %v", r)
+	}
+	if _, err := os.Stat(filepath.Join(s, "htop")); err == nil {
+		t.Error("htop installed despite the refused argument")
+	}
+}
