@@ -51,7 +51,7 @@ func (copyModule) Schema() Schema {
 	a["directory_mode"] = Arg{Type: TypeAny}
 	a["local_follow"] = Arg{Type: TypeBool, Default: true}
 	u := unsupportedFileArgs()
-	u["remote_src"] = "copying between two paths on the host is not supported; use command: cp"
+	a["remote_src"] = Arg{Type: TypeBool, Default: false}
 	u["decrypt"] = "vault-encrypted source files are not supported"
 	u["follow"] = "a link at dest is replaced by the file"
 	u["checksum"] = "drover always compares SHA-1 checksums on the host"
@@ -76,6 +76,9 @@ func (copyModule) Run(ctx context.Context, env *Env, args map[string]any) Result
 		return putFile(ctx, env, args, dest, content, "", false)
 	}
 	src := argString(args, "src")
+	if argBool(args, "remote_src", false) {
+		return copyRemoteSrc(ctx, env, args, src, dest)
+	}
 	local, fi, err := findLocal(args, src, "files")
 	if err != nil {
 		return Fail(fmt.Sprintf("Could not find or access '%s' on the Ansible Controller.", src))
@@ -99,6 +102,61 @@ func (copyModule) Run(ctx context.Context, env *Env, args map[string]any) Result
 		return r
 	}
 	return copyDir(ctx, env, args, local, src, dest)
+}
+
+// remoteSrcMax bounds a remote_src file: it is read back through the
+// controller so that the write is the same atomic, checked, diffed one as
+// for any content.
+const remoteSrcMax = 64 << 20
+
+// copyRemoteSrc copies a file that is already on the host (remote_src):
+// its content is read back, then written to dest like any content (mode,
+// owner, backup, validate, check mode and diff as usual; mode: preserve
+// takes the source's).
+func copyRemoteSrc(ctx context.Context, env *Env, args map[string]any, src, dest string) Result {
+	q := ShellQuote(src)
+	res, fr := Exec(ctx, env, "if [ -d "+q+" ]; then echo dir; elif [ -f "+q+" ]; then stat -L -c 'size=%s mode=%a' -- "+q+"; else echo missing; fi", nil)
+	if fr != nil {
+		return fr
+	}
+	out := strings.TrimSpace(string(res.Stdout))
+	switch {
+	case out == "dir":
+		return Fail(fmt.Sprintf("remote_src: %s is a directory; drover copies a single file on the host (use command: cp -a for a tree)", src))
+	case out == "missing" || res.ExitCode != 0:
+		return Fail(fmt.Sprintf("Source %s not found", src))
+	}
+	kv := map[string]string{}
+	for _, f := range strings.Fields(out) {
+		if k, v, ok := strings.Cut(f, "="); ok {
+			kv[k] = v
+		}
+	}
+	var size int64
+	fmt.Sscan(kv["size"], &size)
+	if size > remoteSrcMax {
+		return Fail(fmt.Sprintf("remote_src: %s is %d bytes; drover copies files up to %d MiB this way (use command: cp)", src, size, remoteSrcMax>>20))
+	}
+	b, missing, fr := readRemote(ctx, env, src)
+	if fr != nil {
+		return fr
+	}
+	if missing {
+		return Fail(fmt.Sprintf("Source %s not found", src))
+	}
+	if args["mode"] == "preserve" {
+		var m int
+		fmt.Sscanf(kv["mode"], "%o", &m)
+		args = withArg(args, "mode", m)
+	}
+	if strings.HasSuffix(dest, "/") {
+		dest = path.Join(dest, path.Base(src))
+	}
+	r := putFile(ctx, env, args, dest, b, "", false)
+	if r["msg"] == "dest is a directory" {
+		return putFile(ctx, env, args, path.Join(dest, path.Base(src)), b, "", false)
+	}
+	return r
 }
 
 // copyDir copies a controller directory: "dir/" copies its content into

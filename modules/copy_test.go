@@ -112,3 +112,31 @@ func TestCopyFailures(t *testing.T) {
 		}
 	}
 }
+
+// remote_src copies a file already on the host: idempotent, mode preserve
+// takes the source's, a directory or a missing source fails.
+func TestCopyRemoteSrc(t *testing.T) {
+	env, dir := testEnv(t)
+	src := filepath.Join(dir, "app.conf.dist")
+	writeFile(t, src, "port=80\n", 0o604)
+	dest := filepath.Join(dir, "app.conf")
+	args := map[string]any{"src": src, "dest": dest, "remote_src": true, "mode": "preserve"}
+	mustOK(t, run(t, env, "copy", args), true)
+	if got := readFile(t, dest); got != "port=80\n" || fileMode(t, dest) != 0o604 {
+		t.Fatalf("dest %q mode %o", got, fileMode(t, dest))
+	}
+	mustOK(t, run(t, env, "copy", args), false)
+	writeFile(t, src, "port=8080\n", 0o604)
+	mustOK(t, run(t, env, "copy", args), true)
+	if got := readFile(t, dest); got != "port=8080\n" {
+		t.Fatalf("dest %q after the source changed", got)
+	}
+	for what, a := range map[string]map[string]any{
+		"is a directory": {"src": dir, "dest": dest + ".d", "remote_src": true},
+		"not found":      {"src": filepath.Join(dir, "nope"), "dest": dest, "remote_src": true},
+	} {
+		if r := run(t, env, "copy", a); !r.Failed() || !strings.Contains(r.Msg(), what) {
+			t.Errorf("%s: %v", what, r)
+		}
+	}
+}
