@@ -309,7 +309,10 @@ func runRun(ctx context.Context, stop <-chan struct{}, o runOptions, args []stri
 		hosts, groups := in.hosts[i], in.groups
 		if in.groupByFrom >= 0 && i > in.groupByFrom {
 			if hosts, groups, err = in.playHostsAt(i, ropts.GroupAdds.Hosts(), ropts.GroupAdds.List(), o.User); err != nil {
-				return printInvalid(err, stderr)
+				// Earlier plays ran: stop the roll (resumable), not "invalid".
+				fmt.Fprintf(stderr, "drover: %v\n", err)
+				guardStopped = true
+				break
 			}
 			// Hosts add_host made are claimed like the others before
 			// they are touched.
