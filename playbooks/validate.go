@@ -3,6 +3,7 @@ package playbooks
 import (
 	"cmp"
 	"errors"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"slices"
@@ -59,6 +60,7 @@ func Validate(pb *Playbook, opts ValidateOptions) error {
 		meta = newMeta(newSourceCache())
 	}
 	v := &validator{
+		baseDir:  filepath.Dir(pb.File),
 		c:        newCollector(meta.sources),
 		meta:     meta,
 		opts:     opts,
@@ -110,7 +112,8 @@ func (v *validator) batchGroups(p *Play) {
 
 // validator holds the state of one Validate.
 type validator struct {
-	candidates int // depth of templated-include candidate blocks (see templatedInclude)
+	baseDir    string // the playbook's directory
+	candidates int    // depth of templated-include candidate blocks (see templatedInclude)
 	c          *collector
 	meta       *pbMeta
 	opts       ValidateOptions
@@ -304,6 +307,7 @@ func (v *validator) task(t *Task, handlers map[string]bool, handlerNames []strin
 	}
 	if !broken && t.Module != "" {
 		v.checkArgs(t)
+		v.templateFile(t)
 		v.value(t, "args", t.Args, local)
 	}
 	for k, val := range t.Environment {
