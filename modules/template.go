@@ -77,7 +77,7 @@ func (templateModule) Run(ctx context.Context, env *Env, args map[string]any) Re
 	if _, ok := vars["ansible_managed"]; !ok {
 		vars["ansible_managed"] = "Ansible managed"
 	}
-	out, err := engine().RenderString(string(b), vars)
+	out, err := engine().RenderFile(string(b), vars)
 	if err != nil {
 		return Fail(fmt.Sprintf("AnsibleError: template error while templating %s: %v", src, err))
 	}

@@ -32,7 +32,7 @@ func (v *validator) templateFile(t *Task) {
 	if err != nil || !strings.ContainsAny(string(data), "{%#") {
 		return
 	}
-	if err := v.eng.CheckTemplate(string(data)); err != nil {
+	if err := v.eng.CheckFile(string(data)); err != nil {
 		at := t.Pos
 		if tm := v.meta.tasks[t]; tm != nil {
 			if p, ok := tm.args["src"]; ok {

@@ -19,6 +19,7 @@ import (
 // Validate compiles templates on every CPU first.
 type TemplateChecker interface {
 	CheckTemplate(s string) error
+	CheckFile(s string) error // a template file's content (the template module's src)
 	CheckExpr(expr string) error
 	TemplateNames(s string) ([]string, error)
 	ExprNames(expr string) ([]string, error)

@@ -64,36 +64,59 @@ func (l sourceLoader) Resolve(path string) (string, error) { return path, nil }
 
 func (l sourceLoader) Inherit(string) (loaders.Loader, error) { return l, nil }
 
-// compileTemplate parses s as a template, through the cache.
+// compileTemplate parses s as a playbook template, through the cache.
 func (e *Engine) compileTemplate(s string) *compiled {
 	if c, ok := e.templates.get(s); ok {
 		return c
 	}
-	c := e.parse(s, s, 0)
+	c := e.parse(s, s, 0, modePlaybook)
 	return e.templates.put(s, c)
 }
 
-// compileExpr parses expr as a bare expression, through the cache.
+// compileFile parses s as a template file (the template module's and
+// lookup's: Jinja2's string literals everywhere), through the cache.
+func (e *Engine) compileFile(s string) *compiled {
+	if c, ok := e.files.get(s); ok {
+		return c
+	}
+	c := e.parse(s, s, 0, modeJinja)
+	return e.files.put(s, c)
+}
+
+// compileExpr parses expr as a bare condition ("{% if expr %}" in
+// Ansible: Jinja2's string literals), through the cache.
 func (e *Engine) compileExpr(expr string) *compiled {
 	if c, ok := e.exprs.get(expr); ok {
 		return c
 	}
-	c := e.parseExpr(expr)
+	c := e.parseExpr(expr, modeJinja)
 	return e.exprs.put(expr, c)
 }
 
-func (e *Engine) parseExpr(expr string) *compiled {
+// compileValueExpr parses expr as a bare expression that Ansible templates
+// as "{{ expr }}" (debug var, inventory compose and keyed_groups): its
+// string literals keep their backslashes.
+func (e *Engine) compileValueExpr(expr string) *compiled {
+	if c, ok := e.vexprs.get(expr); ok {
+		return c
+	}
+	c := e.parseExpr(expr, modePlaybook)
+	return e.vexprs.put(expr, c)
+}
+
+func (e *Engine) parseExpr(expr string, mode parseMode) *compiled {
 	if strings.TrimSpace(expr) == "" {
 		return &compiled{src: expr, err: &SyntaxError{Msg: "empty expression", Offset: 0, Line: 1, Col: 1}}
 	}
 	if trimmed := strings.TrimSpace(expr); strings.HasPrefix(trimmed, "{{") && strings.HasSuffix(trimmed, "}}") {
-		// when: "{{ x }}" — accepted as Ansible does.
-		if t := e.parse(expr, expr, 0); t.err == nil && t.single != nil {
+		// when: "{{ x }}" — accepted as Ansible does, which templates it
+		// as any playbook string first.
+		if t := e.parse(expr, expr, 0, modePlaybook); t.err == nil && t.single != nil {
 			return t
 		}
 	}
 	const open = "{{ "
-	c := e.parse(expr, open+expr+" }}", len(open))
+	c := e.parse(expr, open+expr+" }}", len(open), mode)
 	if c.err == nil && c.single == nil {
 		// "a }} text {{ b": the expression closed the delimiters itself.
 		c.err = &SyntaxError{Msg: "not a single expression (template delimiters inside a bare expression?)", Offset: -1, Line: -1, Col: -1}
@@ -103,8 +126,8 @@ func (e *Engine) parseExpr(expr string) *compiled {
 }
 
 // parse parses text (src, possibly wrapped: shift bytes were added in
-// front) and never panics.
-func (e *Engine) parse(src, text string, shift int) (c *compiled) {
+// front) and never panics. mode says how string literals are read.
+func (e *Engine) parse(src, text string, shift int, mode parseMode) (c *compiled) {
 	c = &compiled{src: src, shift: shift}
 	defer func() {
 		if r := recover(); r != nil {
@@ -112,6 +135,15 @@ func (e *Engine) parse(src, text string, shift int) (c *compiled) {
 			c.err = &SyntaxError{Msg: fmt.Sprintf("invalid template: %v", r), Offset: -1, Line: -1, Col: -1}
 		}
 	}()
+	if strings.IndexByte(text, '\r') >= 0 {
+		// As gonja's lexer and Jinja2's do (positions are the lexer's).
+		text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
+	}
+	text, fx, perr := prepare(text, e.cfg, mode)
+	if perr != nil {
+		c.err = syntaxErrorAt(src, perr.msg, perr.pos-shift)
+		return c
+	}
 	if tok := lexError(text, e); tok != nil {
 		c.err = syntaxErrorAt(src, "unexpected input: "+tok.Val, tok.Pos-shift)
 		return c
@@ -129,6 +161,7 @@ func (e *Engine) parse(src, text string, shift int) (c *compiled) {
 	}
 	c.tpl = tpl
 	root := tpl.Root()
+	applyFixes(root, fx, e.resolveName)
 	if len(root.Nodes) == 1 {
 		if out, ok := root.Nodes[0].(*nodes.Output); ok {
 			c.single = out

@@ -29,8 +29,10 @@ type Engine struct {
 	methods exec.Methods
 	globals map[string]any
 
-	templates cache // source -> *compiled
-	exprs     cache // expression -> *compiled
+	templates cache // playbook template source -> *compiled
+	files     cache // template file source -> *compiled
+	exprs     cache // condition -> *compiled
+	vexprs    cache // value expression -> *compiled
 }
 
 // cache is a bounded concurrent map of parse results.
@@ -84,6 +86,7 @@ func New() *Engine {
 			e.globals[name] = v
 		}
 	}
+	e.globals["dict"] = dictGlobal
 	e.globals["lookup"] = e.lookupFunction(false, true)
 	e.globals["query"] = e.lookupFunction(true, true)
 	e.globals["q"] = e.lookupFunction(true, true)
@@ -98,6 +101,14 @@ func New() *Engine {
 	}
 	for name, t := range ansibleTests() {
 		e.setTest(name, t)
+	}
+	for name, arg := range map[string]struct {
+		i    int
+		kind string
+	}{"select": {0, "test"}, "reject": {0, "test"}, "selectattr": {1, "test"}, "rejectattr": {1, "test"}, "map": {0, "filter"}} {
+		if f, ok := e.filters.Get(name); ok {
+			e.setFilter(name, e.byNameArg(f, arg.i, arg.kind))
+		}
 	}
 	return e
 }
@@ -278,24 +289,60 @@ func same(a, b any) bool {
 	return false
 }
 
-// Eval evaluates a bare Jinja2 expression, as written in `when:`, and
-// returns its native value. An expression written as a single "{{ expr }}"
-// is accepted too, as Ansible does (with a warning there).
+// Eval evaluates a bare Jinja2 expression that Ansible templates as
+// "{{ expr }}" (debug's var, an inventory's compose and keyed_groups) and
+// returns its native value: as in any playbook string's {{ }}, its string
+// literals keep their backslashes ('\d', '\1' and '\n' are two
+// characters each). An expression written as a single "{{ expr }}" is
+// accepted too.
 func (e *Engine) Eval(expr string, vars map[string]any) (any, error) {
-	c := e.compileExpr(expr)
+	c := e.compileValueExpr(expr)
 	if c.err != nil {
 		return nil, c.err
 	}
 	return e.evalNode(c, vars)
 }
 
-// Truth evaluates expr and converts the result with Truthy.
+// Truth evaluates a condition (when, until, failed_when, changed_when,
+// assert's that, an inventory's groups) and converts the result with
+// Truthy. Ansible evaluates conditions as "{% if expr %}": string literals
+// are read as Jinja2 reads them ('\n' is a newline, '\d' stays
+// backslash-d). An expression written as a single "{{ expr }}" is
+// accepted too, and read as a playbook string.
 func (e *Engine) Truth(expr string, vars map[string]any) (bool, error) {
-	v, err := e.Eval(expr, vars)
+	c := e.compileExpr(expr)
+	if c.err != nil {
+		return false, c.err
+	}
+	v, err := e.evalNode(c, vars)
 	if err != nil {
 		return false, err
 	}
 	return Truthy(v), nil
+}
+
+// RenderFile renders the content of a template file (the template module's
+// src) to a string. It differs from RenderString as Ansible's template
+// module differs from its templating of playbook strings: string literals
+// inside {{ }} are read as Jinja2 reads them ('\n' is a newline).
+func (e *Engine) RenderFile(s string, vars map[string]any) (string, error) {
+	if !hasTemplate(s) {
+		return s, nil
+	}
+	c := e.compileFile(s)
+	if c.err != nil {
+		return "", c.err
+	}
+	return e.execute(c, vars)
+}
+
+// CheckFile reports syntax errors in the content of a template file (as
+// *SyntaxError), as RenderFile reads it.
+func (e *Engine) CheckFile(s string) error {
+	if !hasTemplate(s) {
+		return nil
+	}
+	return e.compileFile(s).err
 }
 
 // maxRange bounds range() as Jinja2's sandbox does (MAX_RANGE).

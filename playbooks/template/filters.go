@@ -72,6 +72,9 @@ func ansibleFilters() map[string]exec.FilterFunction {
 		"selectattr":      selectAttr(false),
 		"rejectattr":      selectAttr(true),
 	}
+	for name, f := range coreFilters() {
+		m[name] = f
+	}
 	return m
 }
 
@@ -156,29 +159,14 @@ func argValue(args *exec.VarArgs, i int, name string) (any, bool) {
 // and "false", "no", "off", "n", "0" and "" are false, any other non-empty
 // string is true; lists and maps are true when non-empty.
 func Truthy(v any) bool {
-	switch t := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return t
-	case string:
+	if t, ok := v.(string); ok {
 		switch strings.ToLower(strings.TrimSpace(t)) {
 		case "", "false", "no", "off", "n", "0", "none", "null":
 			return false
 		}
 		return true
-	case int:
-		return t != 0
-	case int64:
-		return t != 0
-	case float64:
-		return t != 0
-	case []any:
-		return len(t) > 0
-	case map[string]any:
-		return len(t) > 0
 	}
-	return exec.AsValue(v).IsTrue()
+	return pyTruth(v)
 }
 
 // fBool is Ansible's bool filter.

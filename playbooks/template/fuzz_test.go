@@ -15,6 +15,10 @@ func FuzzRender(f *testing.F) {
 		"{{ x is version((1, 2)) }}", "{% macro m() %}{{ m() }}{% endmacro %}", "{{ '%s' % x }}", "{{ -'a' }}",
 		"{% include 'other' %}", "{% extends 'base' %}", "{{ l * 2 }}", "{{ x | map('nosuch') | list }}",
 		"{{ lookup('pipe', 'true') }}", "{{ query('sequence', 'count=3') }}", "{{ lookup('env') }}", "{{ q() }}", "{{ lookup(1) }}",
+		`{{ 'a\d' | ansible.builtin.to_json }}`, `{{ "a\\" ~ 'b\' }}`, `{% raw %}'\{% endraw %}{{ '\N{x' }}`, `{{ '\x4' ~ "\u12" }}`,
+		`x is ansible.builtin.version('1', '>')`, `{{ x | a.b.c.d | e . f }}`, `{{ x is not  ansible . builtin . file }}`,
+		"{{ '%Y %-d %_5H %' | strftime(0) }}", "{{ 'http://[::1]:x' | urlsplit }}", "{{ [1] | product(repeat=30) }}",
+		"{{ 'x' | password_hash('md5', 'ab') }}", "{{ x | zip(l, 'ab') | list }}", "{{ dict(l | zip(l)) }}",
 	} {
 		f.Add(s)
 	}
@@ -29,6 +33,8 @@ func FuzzRender(f *testing.F) {
 		_, _ = e.RenderString(s, vars)
 		_, _ = e.Eval(s, vars)
 		_, _ = e.Truth(s, vars)
+		_, _ = e.RenderFile(s, vars)
+		_ = e.CheckFile(s)
 		_ = e.CheckTemplate(s)
 		_ = e.CheckExpr(s)
 		_, _ = e.ExprNames(s)

@@ -41,6 +41,9 @@ func ansibleTests() map[string]exec.TestFunction {
 	add(testContains, "contains")
 	add(testSubset, "subset", "issubset")
 	add(testSuperset, "superset", "issuperset")
+	for name, t := range coreTests() {
+		m[name] = t
+	}
 	return m
 }
 

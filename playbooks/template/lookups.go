@@ -144,7 +144,7 @@ func (eng *Engine) templateLookup(e *exec.Evaluator, terms []any) ([]any, error)
 		if err != nil {
 			return nil, fmt.Errorf("lookup 'template': could not find or read '%s' (looked in %s)", name, strings.Join(tried, ", "))
 		}
-		c := eng.compileTemplate(string(src))
+		c := eng.compileFile(string(src))
 		if c.err != nil {
 			return nil, fmt.Errorf("lookup 'template': %s: %w", name, c.err)
 		}

@@ -111,6 +111,9 @@ func TestTemplateLookup(t *testing.T) {
 	for name, body := range map[string]string{
 		"greet.j2": "hello {{ who }}\n{% for i in range(2) %}{{ i }}{% endfor %}\n",
 		"self.j2":  "{{ lookup('template', 'self.j2') }}",
+		// A template file reads literals as Jinja2 does (the lookup does
+		// not double backslashes, unlike a playbook's {{ }}).
+		"esc.j2": `{{ 'a\tb' }}|{{ 'x.y' | regex_replace('\.', '\\\\') }}`,
 	} {
 		if err := os.WriteFile(filepath.Join(dir, "templates", name), []byte(body), 0o644); err != nil {
 			t.Fatal(err)
@@ -120,6 +123,9 @@ func TestTemplateLookup(t *testing.T) {
 	vars := map[string]any{"playbook_dir": dir, "who": "web1"}
 	got, err := e.Render(`{{ lookup('template', 'greet.j2') }}`, vars)
 	if err != nil || got != "hello web1\n01" { // trim_blocks eats the newline after endfor, as in Ansible
+		t.Fatalf("template lookup = %q, %v", got, err)
+	}
+	if got, err := e.Render(`{{ lookup('template', 'esc.j2') }}`, vars); err != nil || got != "a\tb|x\\y" {
 		t.Fatalf("template lookup = %q, %v", got, err)
 	}
 	if _, err := e.Render(`{{ lookup('template', 'self.j2') }}`, vars); err == nil || !strings.Contains(err.Error(), "nested more than") {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strings"
 	"unsafe"
 
 	cs "github.com/nikolalohinski/gonja/v2/builtins/control_structures"
@@ -87,7 +88,9 @@ func (e *Engine) checkNames(c *compiled) error {
 			off = tok.Pos - c.shift
 		}
 		msg := fmt.Sprintf("no %s named '%s'", kind, name)
-		if kind == "filter" && e.tests.Exists(name) {
+		if strings.Contains(name, ".") {
+			msg += e.fqcnHint(kind, name)
+		} else if kind == "filter" && e.tests.Exists(name) {
 			// `result|changed`: tests used as filters, removed in Ansible 2.9.
 			msg += fmt.Sprintf(" (it is a test: write 'x is %s', as Ansible has since 2.9)", name)
 		}
