@@ -203,21 +203,20 @@ func TestGatherFactsDefault(t *testing.T) {
 }
 
 // A play's user: is remote_user (Ansible 2.14 still reads it so); a task's
-// user: is Ansible's user module, which drover does not have: the error
-// says that, not "use remote_user".
+// user: is the user module; on a block it is an error saying both.
 func TestUserKey(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "pb.yml")
-	if err := os.WriteFile(path, []byte("- hosts: all\n  user: deploy\n  tasks: []\n"), 0o644); err != nil {
-		t.Fatal(err)
+	load := func(text string) (*Playbook, error) {
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return Load(path, LoadOptions{})
 	}
-	pb, err := Load(path, LoadOptions{})
-	if err != nil || pb.Plays[0].RemoteUser != "deploy" {
-		t.Fatalf("play user: %v %+v", err, pb)
+	pb, err := load("- hosts: all\n  user: deploy\n  tasks:\n    - user: {name: app, system: true}\n")
+	if err != nil || pb.Plays[0].RemoteUser != "deploy" || pb.Plays[0].Tasks[0].Module != "user" {
+		t.Fatalf("play user and user module: %v %+v", err, pb)
 	}
-	if err := os.WriteFile(path, []byte("- hosts: all\n  tasks:\n    - user: {name: app, system: true}\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Load(path, LoadOptions{}); err == nil || !strings.Contains(err.Error(), "user is Ansible's user module, which drover does not have") {
-		t.Errorf("task user: %v", err)
+	if _, err := load("- hosts: all\n  tasks:\n    - block: [{debug: msg=x}]\n      user: root\n"); err == nil || !strings.Contains(err.Error(), "user is a module (a task of its own) or, on a play, the old name of remote_user") {
+		t.Errorf("block user: %v", err)
 	}
 }

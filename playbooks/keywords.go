@@ -83,7 +83,7 @@ var refusedKeys = map[string]string{
 	"gather_timeout":           "gather_timeout is a play-level key",
 	"force_handlers":           "force_handlers is a play-level key (or --force-handlers)",
 	"max_fail_percent":         "the key is max_fail_percentage",
-	"user":                     "on a task, user is Ansible's user module, which drover does not have (manage accounts with command: useradd/usermod, or before the roll)",
+	"user":                     "user is a module (a task of its own) or, on a play, the old name of remote_user",
 	"sudo":                     "use become",
 	"sudo_user":                "use become_user",
 	"include":                  "use include_tasks, import_tasks or import_playbook",
