@@ -67,7 +67,10 @@ type Play struct {
 	SerialExpr        string
 	MaxFailPercentage *float64
 	AnyErrorsFatal    bool
-	Order             string // inventory (default), reverse_inventory, sorted, reverse_sorted, shuffle
+	// AnyErrorsFatalExpr is any_errors_fatal written as a template,
+	// rendered when the play starts (as SerialExpr).
+	AnyErrorsFatalExpr string
+	Order              string // inventory (default), reverse_inventory, sorted, reverse_sorted, shuffle
 	// BatchGroups (beyond Ansible): inventory groups rolled one after the
 	// other, in this order; a batch never mixes them (see runner's roll).
 	BatchGroups    []string

@@ -36,7 +36,11 @@ func (l *loader) readPlay(file string, n *yaml.Node) *Play {
 		case "max_fail_percentage":
 			p.MaxFailPercentage = l.maxFail(file, v)
 		case "any_errors_fatal":
-			p.AnyErrorsFatal, _ = l.boolean(file, v, key)
+			if e, ok := templatedScalar(v); ok {
+				p.AnyErrorsFatalExpr = e
+			} else {
+				p.AnyErrorsFatal, _ = l.boolean(file, v, key)
+			}
 		case "strategy":
 			p.Strategy = l.strategy(file, v)
 		case "port":

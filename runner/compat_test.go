@@ -326,3 +326,29 @@ func TestAnsibleVersionAndEnvFact(t *testing.T) {
 		t.Errorf("host01 %s", st)
 	}
 }
+
+// any_errors_fatal may be a template on the play, rendered when it starts:
+// true stops the roll at the first failure, false does not.
+func TestTemplatedAnyErrorsFatal(t *testing.T) {
+	for _, fatal := range []bool{true, false} {
+		f := testFleet(t, 3, 1, 0, nil)
+		res, _ := runPlay(t, f, fmt.Sprintf(`
+- hosts: all
+  gather_facts: false
+  serial: 1
+  max_fail_percentage: 100
+  continue_on_batch_failure: true
+  vars:
+    stop_on_error: %v
+  any_errors_fatal: "{{ stop_on_error }}"
+  tasks:
+    - command: "false"
+      when: inventory_hostname == 'host01'
+`, fatal), nil)
+		st := status(res)
+		ran := st["host02"] != StatusSkipped && st["host02"] != StatusStopped
+		if fatal == ran || (fatal && res.Stopped == "") {
+			t.Errorf("any_errors_fatal %v: stopped %q, statuses %v", fatal, res.Stopped, st)
+		}
+	}
+}

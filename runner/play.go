@@ -10,6 +10,7 @@ import (
 
 	"github.com/drover-sh/drover/modules"
 	"github.com/drover-sh/drover/playbooks"
+	"github.com/drover-sh/drover/playbooks/template"
 )
 
 // HostSummary is a host's outcome in a play.
@@ -36,13 +37,14 @@ type playRun struct {
 	idx         int
 	playbookDir string
 
-	groupsMu      sync.Mutex
-	groups        map[string]any // the `groups` variable: replaced, never changed (group_by)
-	hostvars      map[string]any
-	facts         *HostFacts // the run's, or this play's
-	allNames      []any
-	batchNames    []any
-	playVarsFiles []map[string]any
+	anyErrorsFatal bool // a templated play any_errors_fatal, rendered true
+	groupsMu       sync.Mutex
+	groups         map[string]any // the `groups` variable: replaced, never changed (group_by)
+	hostvars       map[string]any
+	facts          *HostFacts // the run's, or this play's
+	allNames       []any
+	batchNames     []any
+	playVarsFiles  []map[string]any
 
 	mu        sync.Mutex
 	stopped   string
@@ -182,6 +184,13 @@ func RunPlay(ctx context.Context, opts *Options, idx int, prog *playbooks.Progra
 	var templSerial []playbooks.Serial
 	if err == nil && play.SerialExpr != "" && len(opts.Serial) == 0 {
 		templSerial, err = RenderSerial(play, opts.Templater, pr.playVarsFiles, opts.ExtraVars)
+	}
+	if err == nil && play.AnyErrorsFatalExpr != "" {
+		var v any
+		if v, err = opts.Templater.RenderValue(play.AnyErrorsFatalExpr, playKeywordVars(play, pr.playVarsFiles, opts.ExtraVars)); err != nil {
+			err = fmt.Errorf("%s: any_errors_fatal %s: %w", play.Pos, play.AnyErrorsFatalExpr, err)
+		}
+		pr.anyErrorsFatal = template.Truthy(v)
 	}
 	if err != nil {
 		res := &PlayResult{Name: play.Name, Stopped: err.Error()}
@@ -358,6 +367,21 @@ func RunPlay(ctx context.Context, opts *Options, idx int, prog *playbooks.Progra
 // play's vars, its vars_files' variables and the extra vars — what
 // Ansible templates play keywords with; host variables play no part.
 func RenderSerial(play *playbooks.Play, t Templater, varsFiles []map[string]any, extra map[string]any) ([]playbooks.Serial, error) {
+	v, err := t.RenderValue(play.SerialExpr, playKeywordVars(play, varsFiles, extra))
+	if err != nil {
+		return nil, fmt.Errorf("%s: serial %s: %w", play.Pos, play.SerialExpr, err)
+	}
+	s, err := playbooks.ParseSerialValue(v)
+	if err != nil {
+		return nil, fmt.Errorf("%s: serial %s: %v (use a host count such as 5, a percentage such as \"20%%\", or a list of them)", play.Pos, play.SerialExpr, err)
+	}
+	return s, nil
+}
+
+// playKeywordVars are the variables a templated play keyword (serial,
+// any_errors_fatal) is rendered with: the play's vars, its vars_files'
+// and the extra vars.
+func playKeywordVars(play *playbooks.Play, varsFiles []map[string]any, extra map[string]any) map[string]any {
 	vars := map[string]any{}
 	for k, v := range play.Vars {
 		vars[k] = v
@@ -370,15 +394,7 @@ func RenderSerial(play *playbooks.Play, t Templater, varsFiles []map[string]any,
 	for k, v := range extra {
 		vars[k] = v
 	}
-	v, err := t.RenderValue(play.SerialExpr, vars)
-	if err != nil {
-		return nil, fmt.Errorf("%s: serial %s: %w", play.Pos, play.SerialExpr, err)
-	}
-	s, err := playbooks.ParseSerialValue(v)
-	if err != nil {
-		return nil, fmt.Errorf("%s: serial %s: %v (use a host count such as 5, a percentage such as \"20%%\", or a list of them)", play.Pos, play.SerialExpr, err)
-	}
-	return s, nil
+	return vars
 }
 
 // loadVarsFiles reads the play's vars_files (relative to the playbook),

@@ -663,7 +663,7 @@ func (h *hostRun) finish(n *playbooks.Node, vars map[string]any, res modules.Res
 		h.setFact("ansible_failed_task", map[string]any{"name": name})
 		h.setFact("ansible_failed_result", map[string]any(res))
 		if !n.Caught { // a rescue does not fail the host
-			if n.Scope.AnyErrorsFatal { // the play's, a block's or the task's
+			if n.Scope.AnyErrorsFatal || h.pr.anyErrorsFatal { // the play's, a block's or the task's
 				h.pr.halt(fmt.Sprintf("any_errors_fatal: %s failed on %s", name, h.host.Name))
 			}
 			h.failedHost()
