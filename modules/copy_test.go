@@ -2,6 +2,7 @@ package modules
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -138,5 +139,33 @@ func TestCopyRemoteSrc(t *testing.T) {
 		if r := run(t, env, "copy", a); !r.Failed() || !strings.Contains(r.Msg(), what) {
 			t.Errorf("%s: %v", what, r)
 		}
+	}
+}
+
+// unarchive's copy: no is remote_src: yes (its old name): the archive is
+// read on the host, not looked up on the controller (a relative name
+// resolved on the controller would not be found here).
+func TestUnarchiveCopyNo(t *testing.T) {
+	env, dir := testEnv(t)
+	src := filepath.Join(dir, "payload")
+	if err := os.Mkdir(src, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(src, "f.txt"), "hi\n", 0o644)
+	archive := filepath.Join(dir, "a.tar")
+	if out, err := exec.Command("tar", "-cf", archive, "-C", src, "f.txt").CombinedOutput(); err != nil {
+		t.Fatalf("tar: %v %s", err, out)
+	}
+	dest := filepath.Join(dir, "out")
+	if err := os.Mkdir(dest, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	args := map[string]any{"src": "a.tar", "dest": dest, "copy": false, "_playbook_dir": filepath.Join(dir, "nowhere")} // a.tar is in the host shell's directory only
+	mustOK(t, run(t, env, "unarchive", args), true)
+	if got := readFile(t, filepath.Join(dest, "f.txt")); got != "hi\n" {
+		t.Fatalf("extracted %q", got)
+	}
+	if s := (unarchiveModule{}).Schema(); len(s.MutuallyExclusive) == 0 || s.MutuallyExclusive[0][0] != "copy" {
+		t.Errorf("copy and remote_src are not mutually exclusive: %v", s.MutuallyExclusive)
 	}
 }

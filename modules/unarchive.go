@@ -21,10 +21,13 @@ func (unarchiveModule) Name() string { return "unarchive" }
 
 func (unarchiveModule) Schema() Schema {
 	return Schema{
+		MutuallyExclusive: [][]string{{"copy", "remote_src"}},
 		Args: map[string]Arg{
 			"src":        {Type: TypePath, Required: true},
 			"dest":       {Type: TypePath, Required: true},
 			"remote_src": {Type: TypeBool, Default: false},
+			// copy is remote_src's old, inverted name (copy: no = remote_src: yes).
+			"copy":       {Type: TypeBool},
 			"creates":    {Type: TypePath},
 			"list_files": {Type: TypeBool, Default: false},
 			"extra_opts": {},
@@ -34,7 +37,7 @@ func (unarchiveModule) Schema() Schema {
 		},
 		Unsupported: map[string]string{
 			"mode": "set it with the file module (recurse: true) after unarchive", "owner": "set it with the file module (recurse: true) after unarchive",
-			"group": "set it with the file module (recurse: true) after unarchive", "copy": "use remote_src",
+			"group":   "set it with the file module (recurse: true) after unarchive",
 			"decrypt": "not supported", "validate_certs": "download with get_url first", "io_buffer_size": "not supported",
 			"seuser": "not supported", "serole": "not supported", "setype": "not supported", "selevel": "not supported", "attributes": "not supported",
 		},
@@ -56,7 +59,11 @@ func (unarchiveModule) Run(ctx context.Context, env *Env, args map[string]any) R
 		}
 	}
 	archive, cleanup := src, ""
-	if !argBool(args, "remote_src", false) {
+	remote := argBool(args, "remote_src", false)
+	if v, ok := args["copy"]; ok && v != nil {
+		remote = !argBool(args, "copy", true)
+	}
+	if !remote {
 		local, fi, err := findLocal(args, src, "files")
 		if err != nil || !fi.Mode().IsRegular() {
 			return Fail(fmt.Sprintf("Source '%s' not found on the controller", src))
