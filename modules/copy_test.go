@@ -121,7 +121,9 @@ func TestCopyRemoteSrc(t *testing.T) {
 	src := filepath.Join(dir, "app.conf.dist")
 	writeFile(t, src, "port=80\n", 0o604)
 	dest := filepath.Join(dir, "app.conf")
-	args := map[string]any{"src": src, "dest": dest, "remote_src": true, "mode": "preserve"}
+	// A relative name: found in the host shell's directory only, not where
+	// a controller copy would look (_playbook_dir).
+	args := map[string]any{"src": "app.conf.dist", "dest": dest, "remote_src": true, "mode": "preserve", "_playbook_dir": filepath.Join(dir, "nowhere")}
 	mustOK(t, run(t, env, "copy", args), true)
 	if got := readFile(t, dest); got != "port=80\n" || fileMode(t, dest) != 0o604 {
 		t.Fatalf("dest %q mode %o", got, fileMode(t, dest))

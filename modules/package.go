@@ -109,6 +109,24 @@ func (m packageModule) Schema() Schema {
 	return s
 }
 
+// runThenQuery runs script, then queries the named packages in the same
+// session (the state after). out gets the command's output; a failure
+// (what: the command's name) is returned in fr, out marked failed.
+func runThenQuery(ctx context.Context, env *Env, mgr, script, what string, names []string, out Result) (stdout string, query []byte, fr Result) {
+	r, fr := Exec(ctx, env, script+"\nrc=$?\necho "+contentMarker+"\n"+pkgQuery(mgr, names)+"exit $rc\n", nil)
+	if fr != nil {
+		return "", nil, fr
+	}
+	stdout, q, _ := strings.Cut(string(r.Stdout), contentMarker+"\n")
+	setOutput(out, stdout, r)
+	if r.ExitCode != 0 {
+		out["failed"] = true
+		out["msg"] = fmt.Sprintf("%s failed: %s", what, strings.TrimSpace(string(r.Stderr)))
+		return stdout, nil, out
+	}
+	return stdout, []byte(q), nil
+}
+
 // backendArgs checks package's arguments against the host's manager:
 // one only the other manager has fails the task, naming both.
 func backendArgs(mgr string, args map[string]any) Result {
@@ -380,19 +398,12 @@ func aptNamed(ctx context.Context, env *Env, names []string, state string, updat
 		out["changed"] = missing || strings.Contains(string(r.Stdout), "Inst ")
 		return out
 	}
-	r, fr := Exec(ctx, env, cmd+"\nrc=$?\necho "+contentMarker+"\n"+pkgQuery(mgr, names)+"exit $rc\n", nil)
+	stdout, query, fr := runThenQuery(ctx, env, mgr, cmd, cmdNames([]string{cmd})[0], names, out)
 	if fr != nil {
 		return fr
 	}
-	stdout, query, _ := strings.Cut(string(r.Stdout), contentMarker+"\n")
-	setOutput(out, stdout, r)
-	if r.ExitCode != 0 {
-		out["failed"] = true
-		out["msg"] = fmt.Sprintf("%s failed: %s", cmdNames([]string{cmd})[0], strings.TrimSpace(string(r.Stderr)))
-		return out
-	}
-	after := parseQuery([]byte(query))
-	afterConf := parseConfigOnly([]byte(query))
+	after := parseQuery(query)
+	afterConf := parseConfigOnly(query)
 	var changedPkgs []string
 	for _, n := range names {
 		b := pkgBase(mgr, n)

@@ -141,20 +141,25 @@ echo "0 upgraded, $new newly installed, $rm to remove and 0 not upgraded."
 // aptLog is what the fake apt-get was asked, without its fixed options.
 func aptLog(t *testing.T, s string) []string {
 	t.Helper()
-	b, err := os.ReadFile(s + ".log")
+	var out []string
+	for _, l := range takeLog(t, s+".log") {
+		out = append(out, strings.Replace(l, "-y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold ", "", 1))
+	}
+	return out
+}
+
+// takeLog returns a fake's log lines and removes the log (nil when none).
+func takeLog(t *testing.T, path string) []string {
+	t.Helper()
+	b, err := os.ReadFile(path)
 	if os.IsNotExist(err) {
 		return nil
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []string
-	for _, l := range Lines(b) {
-		l = strings.Replace(l, "-y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold ", "", 1)
-		out = append(out, l)
-	}
-	os.Remove(s + ".log")
-	return out
+	os.Remove(path)
+	return Lines(b)
 }
 
 func wantLog(t *testing.T, what string, got []string, want ...string) {

@@ -219,18 +219,11 @@ func rpmRun(ctx context.Context, env *Env, mgr string, names []string, state str
 		sb.WriteString(c.sh)
 		what = append(what, c.what)
 	}
-	r, fr := Exec(ctx, env, sb.String()+"\nrc=$?\necho "+contentMarker+"\n"+pkgQuery(mgr, names)+"exit $rc\n", nil)
+	_, query, fr := runThenQuery(ctx, env, mgr, sb.String(), strings.Join(what, " && "), names, out)
 	if fr != nil {
 		return fr
 	}
-	stdout, query, _ := strings.Cut(string(r.Stdout), contentMarker+"\n")
-	setOutput(out, stdout, r)
-	if r.ExitCode != 0 {
-		out["failed"] = true
-		out["msg"] = fmt.Sprintf("%s failed: %s", strings.Join(what, " && "), strings.TrimSpace(string(r.Stderr)))
-		return out
-	}
-	after := parseQuery([]byte(query))
+	after := parseQuery(query)
 	var changedPkgs []string
 	for _, n := range names {
 		if before[n] != after[n] {

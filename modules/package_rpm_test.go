@@ -85,15 +85,7 @@ exit 0
 // rpmLog is what the fake dnf/yum was asked since the last call.
 func rpmLog(t *testing.T, s string) []string {
 	t.Helper()
-	b, err := os.ReadFile(s + ".log")
-	if os.IsNotExist(err) {
-		return nil
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.Remove(s + ".log")
-	return Lines(b)
+	return takeLog(t, s+".log")
 }
 
 func installedVersion(t *testing.T, s, name string) string {

@@ -39,4 +39,8 @@ type Schema struct {
 	// Local is true for modules that run on the controller only (debug,
 	// set_fact, assert, fail, pause, meta).
 	Local bool
+	// BypassHostLoop: the module runs once for the batch, its result
+	// every host's (Ansible's BYPASS_HOST_LOOP: pause, add_host), as if
+	// the task said run_once.
+	BypassHostLoop bool
 }

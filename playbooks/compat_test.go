@@ -220,3 +220,15 @@ func TestUserKey(t *testing.T) {
 		t.Errorf("block user: %v", err)
 	}
 }
+
+// writeTestFile writes dir/name (creating its directories).
+func writeTestFile(t *testing.T, dir, name, text string) {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -22,11 +22,7 @@ func TestTemplatedIncludeTasks(t *testing.T) {
 		"os/vars.yml":   "a: 1\n",                                           // a vars file
 		"os/broken.yml": "- name: x\n  hosts: all\n  tasks:\n   - bad: [\n", // a broken playbook
 	} {
-		p := filepath.Join(dir, name)
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeTestFile(t, dir, name, text)
 	}
 	path := filepath.Join(dir, "pb.yml")
 	write := func(text string) {

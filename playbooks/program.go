@@ -347,6 +347,9 @@ func (sc *Scope) with(t *Task) *Scope {
 		n.DelegateTo = t.DelegateTo
 	}
 	n.RunOnce = sc.RunOnce || t.RunOnce
+	if s, ok := schemaOf(t.Module); ok && s.BypassHostLoop {
+		n.RunOnce = true // pause, add_host: once for the batch, as Ansible's
+	}
 	n.DelegateFacts = sc.DelegateFacts || t.DelegateFacts
 	if t.BecomeMethod != "" {
 		n.BecomeMethod = t.BecomeMethod

@@ -1,7 +1,6 @@
 package playbooks
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,13 +12,7 @@ import (
 // and an unknown meta key are errors at their positions.
 func TestRoleMetaDependencies(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, text string) {
-		p := filepath.Join(dir, name)
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, text string) { writeTestFile(t, dir, name, text) }
 	write("roles/app/tasks/main.yml", "- name: app\n  debug: msg=\"{{ base_port }}\"\n")
 	write("roles/app/meta/main.yml", "galaxy_info: {author: me}\ndependencies:\n  - base\n  - role: common\n    vars: {flavor: app}\n  - {role: again}\n  - {role: again}\n")
 	write("roles/base/tasks/main.yml", "- name: base\n  debug: msg=base\n")

@@ -1,7 +1,6 @@
 package playbooks
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,13 +12,7 @@ import (
 // column; a valid file, or a templated src, is not an error.
 func TestTemplateFileChecked(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, text string) {
-		p := filepath.Join(dir, name)
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, text string) { writeTestFile(t, dir, name, text) }
 	write("pb.yml", "- hosts: all\n  roles: [r]\n")
 	write("roles/r/tasks/main.yml", "- template: {src: svc.j2, dest: /etc/svc}\n- template: {src: \"{{ name }}.j2\", dest: /etc/x}\n")
 	check := func() error {

@@ -224,48 +224,38 @@ func dateTimeFacts(local, utc string, zones []string) map[string]any {
 	return out
 }
 
+// lsbReleaseKeys and lsbFileKeys map the markers of `lsb_release -a` and
+// /etc/lsb-release lines to lsb keys, first match wins (Ansible's order:
+// an "LSB Version:" line is read as the release, a later "Release:" wins).
+var (
+	lsbReleaseKeys = [][2]string{{"LSB Version:", "release"}, {"Distributor ID:", "id"}, {"Description:", "description"}, {"Release:", "release"}, {"Codename:", "codename"}}
+	lsbFileKeys    = [][2]string{{"DISTRIB_ID", "id"}, {"DISTRIB_RELEASE", "release"}, {"DISTRIB_DESCRIPTION", "description"}, {"DISTRIB_CODENAME", "codename"}}
+)
+
+// lsbFields reads "marker<sep>value" lines into m by keys.
+func lsbFields(m map[string]string, lines []string, sep string, keys [][2]string) {
+	for _, line := range lines {
+		_, v, ok := strings.Cut(line, sep)
+		if !ok {
+			continue
+		}
+		for _, k := range keys {
+			if strings.Contains(line, k[0]) {
+				m[k[1]] = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+}
+
 // lsbFacts is Ansible's ansible_lsb: from `lsb_release -a` (bin), else
 // from /etc/lsb-release (file); major_release from release; quotes and
 // backslashes stripped from the ends of the values. {} without either.
 func lsbFacts(bin, file []string) map[string]any {
 	m := map[string]string{}
-	for _, line := range bin {
-		_, v, ok := strings.Cut(line, ":")
-		if !ok {
-			continue
-		}
-		v = strings.TrimSpace(v)
-		switch {
-		case strings.Contains(line, "LSB Version:"):
-			m["release"] = v
-		case strings.Contains(line, "Distributor ID:"):
-			m["id"] = v
-		case strings.Contains(line, "Description:"):
-			m["description"] = v
-		case strings.Contains(line, "Release:"):
-			m["release"] = v
-		case strings.Contains(line, "Codename:"):
-			m["codename"] = v
-		}
-	}
+	lsbFields(m, bin, ":", lsbReleaseKeys)
 	if len(m) == 0 {
-		for _, line := range file {
-			_, v, ok := strings.Cut(line, "=")
-			if !ok {
-				continue
-			}
-			v = strings.TrimSpace(v)
-			switch {
-			case strings.Contains(line, "DISTRIB_ID"):
-				m["id"] = v
-			case strings.Contains(line, "DISTRIB_RELEASE"):
-				m["release"] = v
-			case strings.Contains(line, "DISTRIB_DESCRIPTION"):
-				m["description"] = v
-			case strings.Contains(line, "DISTRIB_CODENAME"):
-				m["codename"] = v
-			}
-		}
+		lsbFields(m, file, "=", lsbFileKeys)
 	}
 	if r, ok := m["release"]; ok {
 		m["major_release"], _, _ = strings.Cut(r, ".")

@@ -38,9 +38,9 @@ func (h *hostRun) runTask(ctx context.Context, n *playbooks.Node) outcome {
 	run := func() modules.Result {
 		return h.pr.withSlot(ctx, func() modules.Result { return h.runLoop(ctx, n, vars) })
 	}
-	// pause and add_host run once for the batch, as in Ansible (they
-	// bypass the host loop): one prompt or wait, not one per host.
-	if n.Scope.RunOnce || n.Task.Module == "pause" || n.Task.Module == "add_host" {
+	// run_once, and modules that bypass the host loop (pause, add_host:
+	// one prompt or wait for the batch, not one per host).
+	if n.Scope.RunOnce {
 		res = h.pr.once(h.onceKey(n.ID), run)
 	} else {
 		res = run()
