@@ -37,7 +37,7 @@ func (m serviceModule) Schema() Schema {
 		a["masked"] = Arg{Type: TypeBool}
 		a["no_block"] = Arg{Type: TypeBool, Default: false}
 		a["force"] = Arg{Type: TypeBool}
-		a["scope"] = Arg{Type: TypeString, Default: "system", Choices: []string{"system"}}
+		a["scope"] = Arg{Type: TypeString, Default: "system", Choices: []string{"system", "user"}}
 		u["user"] = "removed from Ansible; use scope"
 	} else {
 		a["use"] = Arg{Type: TypeString, Default: "auto", Choices: []string{"auto", "systemd", "sysvinit", "service"}}
@@ -69,8 +69,15 @@ func (m serviceModule) Run(ctx context.Context, env *Env, args map[string]any) R
 	use := argString(args, "use")
 	reload := argBool(args, "daemon_reload", false) || argBool(args, "daemon-reload", false)
 	reexec := argBool(args, "daemon_reexec", false) || argBool(args, "daemon-reexec", false)
-
+	// systemctl is the command with its scope: scope: user talks to the
+	// connecting (or become) user's manager, found as Ansible finds it
+	// (XDG_RUNTIME_DIR, else /run/user/UID).
+	systemctl := "systemctl"
 	var sb strings.Builder
+	if m.systemd && argString(args, "scope") == "user" {
+		systemctl = "systemctl --user"
+		sb.WriteString(": \"${XDG_RUNTIME_DIR:=/run/user/$(id -u)}\"; export XDG_RUNTIME_DIR\n")
+	}
 	if m.systemd || use == "systemd" {
 		sb.WriteString("init=systemd\n")
 	} else if use == "sysvinit" || use == "service" {
@@ -81,20 +88,20 @@ func (m serviceModule) Run(ctx context.Context, env *Env, args map[string]any) R
 	sb.WriteString("echo init=$init\n")
 	if !env.Check {
 		if reexec {
-			sb.WriteString("if command -v systemctl >/dev/null 2>&1; then systemctl daemon-reexec || exit 1; fi\n")
+			fmt.Fprintf(&sb, "if command -v systemctl >/dev/null 2>&1; then %s daemon-reexec || exit 1; fi\n", systemctl)
 		}
 		if reload {
-			sb.WriteString("if command -v systemctl >/dev/null 2>&1; then systemctl daemon-reload || exit 1; fi\n")
+			fmt.Fprintf(&sb, "if command -v systemctl >/dev/null 2>&1; then %s daemon-reload || exit 1; fi\n", systemctl)
 		}
 	}
 	if name != "" {
 		q := ShellQuote(name)
-		fmt.Fprintf(&sb, `if [ "$init" = systemd ]; then systemctl show --no-pager %s | sed 's/^/S_/'; exit 0; fi
+		fmt.Fprintf(&sb, `if [ "$init" = systemd ]; then %s show --no-pager %s | sed 's/^/S_/'; exit 0; fi
 if command -v service >/dev/null 2>&1; then service %s status >/dev/null 2>&1; echo sysv_status=$?; elif [ -x /etc/init.d/%s ]; then /etc/init.d/%s status >/dev/null 2>&1; echo sysv_status=$?; fi
 [ -e /etc/init.d/%s ] && echo sysv_script=1
 ls /etc/rc[2345].d/S[0-9][0-9]%s >/dev/null 2>&1 && echo sysv_enabled=1
 exit 0
-`, q, q, name, name, name, name)
+`, systemctl, q, q, name, name, name, name)
 	}
 	res, fr := runScript(ctx, env, sb.String(), "could not inspect service "+name)
 	if fr != nil {
@@ -135,7 +142,7 @@ exit 0
 			if argBool(args, "no_block", false) {
 				nb = "--no-block "
 			}
-			return fmt.Sprintf("systemctl %s%s %s", nb, verb, q)
+			return fmt.Sprintf("%s %s%s %s", systemctl, nb, verb, q)
 		}
 		extra := ""
 		if a := strArg(args, "arguments", argString(args, "args")); a != "" {

@@ -3,6 +3,8 @@ package modules
 import (
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -112,4 +114,38 @@ esac
 	}
 	fakeBin(t, env, "service", "exit 1\n")
 	mustFail(t, run(t, env, "service", map[string]any{"name": "cron", "state": "started", "use": "sysvinit"}), "Unable to change service cron")
+}
+
+// scope: user runs every systemctl call with --user, against the user's
+// manager found through XDG_RUNTIME_DIR (/run/user/UID when the session
+// has none, as Ansible sets it); the system manager is never asked.
+func TestSystemdUserScope(t *testing.T) {
+	t.Setenv("XDG_RUNTIME_DIR", "")
+	os.Unsetenv("XDG_RUNTIME_DIR") // restored by t.Setenv's cleanup
+	env, dir := testEnv(t)
+	s := fakeSystemctl(t, env, dir)
+	real := filepath.Join(env.Conn.(*localConn).bin, "systemctl.system")
+	if err := os.Rename(filepath.Join(env.Conn.(*localConn).bin, "systemctl"), real); err != nil {
+		t.Fatal(err)
+	}
+	// The user manager's units are those of the fake; a call without
+	// --user fails as if the system manager had no such unit.
+	fakeBin(t, env, "systemctl", `case " $* " in *" --user "*) ;; *) echo "system manager asked: $*" >&2; exit 1;; esac
+echo "XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR" >> `+s+`/env
+exec `+real+` "$@"
+`)
+	writeFile(t, filepath.Join(s, "syncthing.exists"), "", 0o644)
+	args := map[string]any{"name": "syncthing", "state": "started", "enabled": true, "scope": "user", "daemon_reload": true}
+	mustOK(t, run(t, env, "systemd", args), true)
+	if readFile(t, filepath.Join(s, "syncthing.active")) != "active\n" || readFile(t, filepath.Join(s, "syncthing.enabled")) != "enabled\n" {
+		t.Fatal("user unit not started/enabled")
+	}
+	mustOK(t, run(t, env, "systemd", args), false)
+	want := "XDG_RUNTIME_DIR=/run/user/" + strconv.Itoa(os.Getuid()) + "\n"
+	if got := readFile(t, filepath.Join(s, "env")); !strings.HasPrefix(got, want) {
+		t.Errorf("systemctl ran with %q, want %q", got, want)
+	}
+	if s := (serviceModule{systemd: true}).Schema().Args["scope"]; !slices.Contains(s.Choices, "user") || slices.Contains(s.Choices, "global") {
+		t.Errorf("scope choices %v", s.Choices)
+	}
 }
