@@ -53,7 +53,7 @@ func (copyModule) Schema() Schema {
 	u := unsupportedFileArgs()
 	a["remote_src"] = Arg{Type: TypeBool, Default: false}
 	u["decrypt"] = "vault-encrypted source files are not supported"
-	u["follow"] = "a link at dest is replaced by the file"
+	a["follow"] = Arg{Type: TypeBool, Default: false}
 	u["checksum"] = "drover always compares SHA-1 checksums on the host"
 	return Schema{
 		Args:              a,
@@ -209,9 +209,15 @@ func copyDir(ctx context.Context, env *Env, args map[string]any, local, src, des
 // uploaded when the checksums match. mkdirs creates missing parents (with
 // directory_mode). srcLabel is the controller path reported as src.
 func putFile(ctx context.Context, env *Env, args map[string]any, dest string, content []byte, srcLabel string, mkdirs bool) Result {
-	st, fr := remoteStat(ctx, env, dest, statOpts{Follow: true, Checksum: "sha1", Content: env.Diff})
+	follow := argBool(args, "follow", false)
+	st, fr := remoteStat(ctx, env, dest, statOpts{Follow: true, Checksum: "sha1", Content: env.Diff, Resolve: follow})
 	if fr != nil {
 		return fr
+	}
+	if follow && st.IsLnk && st.Exists && st.LnkReal != "" && st.Type != "symbolic link" {
+		// follow: write through the link to the file it names (Ansible's
+		// realpath); without it the link is replaced by the file.
+		dest = st.LnkReal
 	}
 	if st.IsDir {
 		return Fail("dest is a directory")

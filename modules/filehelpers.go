@@ -28,6 +28,7 @@ type fileState struct {
 	Mtime, Atime, Ctime         int64
 	Inode, Dev, Nlink           int64
 	LnkSource                   string // readlink of the path when it is a link
+	LnkReal                     string // the link's canonical target (statOpts.Resolve)
 	Checksum                    string // sha1 (or the requested algorithm) of a regular file
 	DirExists                   bool   // the parent directory exists
 	HasContent                  bool
@@ -39,6 +40,7 @@ type statOpts struct {
 	Follow   bool   // stat the link's target (stat -L) rather than the link
 	Checksum string // "", "sha1", "sha256", "md5", ...: checksum of a regular file
 	Content  bool   // also send the content of a regular file
+	Resolve  bool   // for a link, also its canonical target (readlink -f)
 }
 
 // statScript prints the state of path p as key=value lines, then, when
@@ -55,6 +57,10 @@ if [ -L "$p" ]; then echo islnk=1; printf 'lnk_source=%s\n' "$(readlink -- "$p")
 if [ -e "$p" ] || [ -L "$p" ]; then
 echo exists=1
 `)
+	if o.Resolve {
+		sb.WriteString(`if [ -L "$p" ]; then printf 'lnk_real=%s\n' "$(readlink -f -- "$p")"; fi
+`)
+	}
 	f := `'mode=%a
 uid=%u
 gid=%g
@@ -106,6 +112,8 @@ func parseStat(out []byte) fileState {
 			st.IsLnk = true
 		case "lnk_source":
 			st.LnkSource = v
+		case "lnk_real":
+			st.LnkReal = v
 		case "exists":
 			st.Exists = true
 		case "mode":

@@ -38,7 +38,7 @@ func (templateModule) Schema() Schema {
 	u["trim_blocks"] = "always true, as Ansible's default"
 	u["lstrip_blocks"] = "not supported"
 	u["output_encoding"] = "output is always UTF-8"
-	u["follow"] = "a link at dest is replaced by the file"
+	a["follow"] = Arg{Type: TypeBool, Default: false}
 	u["remote_src"] = "templates are always read on the controller"
 	return Schema{Args: a, Unsupported: u}
 }
