@@ -49,8 +49,10 @@ func (m packageModule) Schema() Schema {
 		// drover always uses apt-get, as force_apt_get: yes asks.
 		a["force_apt_get"] = Arg{Type: TypeBool, Default: false}
 		a["default_release"] = Arg{Type: TypeString, Aliases: []string{"default-release"}}
-		for _, k := range []string{"deb", "force", "allow_unauthenticated",
-			"allow_downgrade", "dpkg_options", "only_upgrade", "policy_rc_d", "fail_on_autoremove", "lock_timeout", "clean"} {
+		a["deb"] = Arg{Type: TypeString}
+		a["allow_downgrade"] = Arg{Type: TypeBool, Default: false, Aliases: []string{"allow-downgrade", "allow_downgrades", "allow-downgrades"}}
+		for _, k := range []string{"force", "allow_unauthenticated",
+			"dpkg_options", "only_upgrade", "policy_rc_d", "fail_on_autoremove", "lock_timeout", "clean"} {
 			u[k] = "not supported by drover's apt"
 		}
 	default:
@@ -101,7 +103,7 @@ func (m packageModule) Schema() Schema {
 		// in, and autoremove and upgrade have defaults: it never fails,
 		// any apt task is valid. Its mutually_exclusive (deb, package,
 		// upgrade) is checked before: name with any upgrade is refused.
-		s.MutuallyExclusive = [][]string{{"name", "upgrade"}}
+		s.MutuallyExclusive = [][]string{{"deb", "name", "upgrade"}}
 	default:
 		// The same for dnf and yum: name and update_cache have defaults,
 		// so required_one_of (name, list, update_cache) never fails.
@@ -293,6 +295,12 @@ func (m packageModule) Run(ctx context.Context, env *Env, args map[string]any) R
 	if mgr != "apt" {
 		return rpmRun(ctx, env, mgr, names, state, stateGiven, update, args)
 	}
+	if deb := argString(args, "deb"); deb != "" {
+		if len(names) > 0 || upgrade != "" {
+			return Fail("parameters are mutually exclusive: deb|package|upgrade")
+		}
+		return aptDeb(ctx, env, deb, update, args)
+	}
 	// Ansible refreshes the cache when cache_valid_time is set, even
 	// without update_cache.
 	if valid, _ := argSeconds(args, "cache_valid_time", 0); valid > 0 {
@@ -372,6 +380,9 @@ func aptNamed(ctx context.Context, env *Env, names []string, state string, updat
 		}
 		if autoremove {
 			opt += " --auto-remove"
+		}
+		if argBool(args, "allow_downgrade", false) {
+			opt += " --allow-downgrades"
 		}
 		if rel := argString(args, "default_release"); rel != "" {
 			opt += " -t " + ShellQuote(rel) // the release packages come from (backports)
