@@ -14,14 +14,17 @@ func (l *loader) includeTasks(file string, t *Task, kv pair) []*Task {
 	what := kv.k.Value
 	v := resolve(kv.v)
 	nameNode := v
+	var apply *yaml.Node
 	if v.Kind == yaml.MappingNode {
 		nameNode = nil
 		for _, p := range pairs(v) {
 			switch p.k.Value {
 			case "file":
 				nameNode = p.v
+			case "apply":
+				apply = l.applyNode(file, what, p)
 			default:
-				l.c.add(pos(file, p.k), "'%s' is not supported on %s: drover supports file", p.k.Value, what)
+				l.c.add(pos(file, p.k), "'%s' is not supported on %s: drover supports file and apply", p.k.Value, what)
 			}
 		}
 		if nameNode == nil {
@@ -47,7 +50,7 @@ func (l *loader) includeTasks(file string, t *Task, kv pair) []*Task {
 			return []*Task{t}
 		}
 		t.Include = what + ": " + name
-		return l.wrap(t, tasks)
+		return l.wrap(t, l.applied(file, apply, tasks, tm.handler))
 	}
 	if name == "" {
 		l.c.add(at, "%s needs a file name", what)
@@ -61,7 +64,48 @@ func (l *loader) includeTasks(file string, t *Task, kv pair) []*Task {
 		return []*Task{t}
 	}
 	t.Include = what + ": " + name
-	return l.wrap(t, tasks)
+	return l.wrap(t, l.applied(file, apply, tasks, tm.handler))
+}
+
+// applyNode checks an include's apply: (a mapping of block keywords,
+// include_tasks and include_role only, as in Ansible) and returns it, or
+// nil after reporting why not.
+func (l *loader) applyNode(file, what string, p pair) *yaml.Node {
+	if what != "include_tasks" && what != "include_role" {
+		l.c.add(pos(file, p.k), "Invalid options for %s: apply (only include_tasks and include_role take it)", what)
+		return nil
+	}
+	n := resolve(p.v)
+	if n.Kind != yaml.MappingNode {
+		l.c.add(pos(file, p.v), "apply must be a mapping of task keywords, got %s", kindName(n))
+		return nil
+	}
+	return n
+}
+
+// applied puts the included tasks in a block carrying apply's keywords
+// (Ansible applies them to every included task, as a parent block does);
+// without apply, the tasks as they are.
+func (l *loader) applied(file string, apply *yaml.Node, tasks []*Task, handler bool) []*Task {
+	if apply == nil {
+		return tasks
+	}
+	b := &Task{Pos: pos(file, apply), Block: tasks}
+	if b.Block == nil {
+		b.Block = []*Task{}
+	}
+	bm := l.meta.task(b)
+	bm.handler = handler
+	for _, kv := range pairs(apply) {
+		key := kv.k.Value
+		if key == "block" || key == "rescue" || key == "always" || !slices.Contains(blockKeys, key) {
+			l.c.add(pos(file, kv.k), "'%s' is not supported in apply: it takes the keywords a block takes%s", key, didYouMean(key, blockKeys))
+			continue
+		}
+		bm.keys[key] = pos(file, kv.v)
+		l.taskKeyword(file, b, kv, handler)
+	}
+	return []*Task{b}
 }
 
 // includeKeywordsOK refuses keywords that cannot apply to an inlined include.

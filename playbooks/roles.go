@@ -1,6 +1,7 @@
 package playbooks
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -97,7 +98,7 @@ func (l *loader) roleEntry(file string, e *yaml.Node, dependency bool) ([]*Task,
 			pm.rolesLoaded[key] = true
 		}
 	}
-	rb, vars, ok := l.loadRole(nameAt, file, name, tasksFrom, params)
+	rb, vars, ok := l.loadRole(nameAt, file, name, roleFrom{tasks: tasksFrom}, params)
 	if !ok {
 		return nil, nil
 	}
@@ -111,7 +112,8 @@ func (l *loader) includeRole(file string, t *Task, kv pair) []*Task {
 	v := resolve(kv.v)
 	var name string
 	var nameAt Pos
-	tasksFrom := "main"
+	rf := roleFrom{tasks: "main"}
+	var apply *yaml.Node
 	switch v.Kind {
 	case yaml.MappingNode:
 		for _, p := range pairs(v) {
@@ -120,11 +122,17 @@ func (l *loader) includeRole(file string, t *Task, kv pair) []*Task {
 				name, _ = l.str(file, p.v, p.k.Value)
 				nameAt = pos(file, p.v)
 			case "tasks_from":
-				tasksFrom, _ = l.str(file, p.v, "tasks_from")
+				rf.tasks, _ = l.str(file, p.v, "tasks_from")
+			case "vars_from":
+				rf.vars, _ = l.str(file, p.v, "vars_from")
+			case "defaults_from":
+				rf.defaults, _ = l.str(file, p.v, "defaults_from")
 			case "public":
 				// Role variables are visible to later tasks in drover anyway.
+			case "apply":
+				apply = l.applyNode(file, what, p)
 			default:
-				l.c.add(pos(file, p.k), "'%s' is not supported on %s: drover supports name and tasks_from", p.k.Value, what)
+				l.c.add(pos(file, p.k), "'%s' is not supported on %s: drover supports name, tasks_from, vars_from, defaults_from, apply and public", p.k.Value, what)
 			}
 		}
 	case yaml.ScalarNode:
@@ -139,18 +147,18 @@ func (l *loader) includeRole(file string, t *Task, kv pair) []*Task {
 		tm.broken = true
 		return []*Task{t}
 	}
-	if isTemplated(name) || isTemplated(tasksFrom) {
+	if isTemplated(name) || isTemplated(rf.tasks) || isTemplated(rf.vars) || isTemplated(rf.defaults) {
 		l.c.add(nameAt, "%s with a templated role name is not supported: drover inlines roles before running", what)
 		tm.broken = true
 		return []*Task{t}
 	}
-	rb, _, ok := l.loadRole(nameAt, file, name, tasksFrom, nil)
+	rb, _, ok := l.loadRole(nameAt, file, name, rf, nil)
 	if !ok {
 		tm.broken = true
 		return []*Task{t}
 	}
 	t.Include = what + ": " + name
-	return l.wrap(t, []*Task{rb})
+	return l.wrap(t, l.applied(file, apply, []*Task{rb}, tm.handler))
 }
 
 // findRole looks a role up next to the playbook (roles/NAME), in the
@@ -193,7 +201,8 @@ func roleFile(dir, sub, name string) string {
 // The role's meta dependencies come first (see roleDependencies); their
 // variables are the role's too, below its own. The returned variables are
 // the role's (with its dependencies').
-func (l *loader) loadRole(at Pos, from, name, tasksFrom string, params map[string]any) (*Task, map[string]any, bool) {
+func (l *loader) loadRole(at Pos, from, name string, rf roleFrom, params map[string]any) (*Task, map[string]any, bool) {
+	tasksFrom := rf.tasks
 	if strings.Count(name, ".") >= 2 && !strings.ContainsRune(name, os.PathSeparator) {
 		l.c.add(at, "role '%s' looks like a collection role: drover resolves roles from roles/ and roles_path only", name)
 		return nil, nil, false
@@ -215,8 +224,13 @@ func (l *loader) loadRole(at Pos, from, name, tasksFrom string, params map[strin
 		pm = l.meta.play(l.play)
 	}
 	for _, sub := range []string{"defaults", "vars"} {
-		p := roleFile(dir, sub, "main")
+		file := map[string]string{"defaults": rf.defaults, "vars": rf.vars}[sub]
+		p := roleFile(dir, sub, cmp.Or(file, "main"))
 		if p == "" {
+			if file != "" {
+				l.c.add(at, "role '%s' has no %s file %s/%s.yml (%s_from)", name, sub, sub, file, sub)
+				return nil, nil, false
+			}
 			continue
 		}
 		m, ok := l.varsFile(at, p, true)
@@ -270,6 +284,10 @@ func (l *loader) loadRole(at Pos, from, name, tasksFrom string, params map[strin
 	l.meta.task(outer)
 	return outer, vars, true
 }
+
+// roleFrom names the files of a role to load (include_role's tasks_from,
+// vars_from, defaults_from): "" is main.
+type roleFrom struct{ tasks, vars, defaults string }
 
 // roleMetaKeys are the keys of a role's meta/main.yml drover reads or
 // knows to be documentation.
