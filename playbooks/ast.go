@@ -2,6 +2,7 @@ package playbooks
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -185,6 +186,14 @@ type Task struct {
 	// Include is "include_tasks: FILE" for the block an include became
 	// (its name when it has none).
 	Include string
+}
+
+// DynamicInclude reports whether t is the block an include_tasks or
+// include_role became. As in Ansible, its when and tags are the include's
+// own, decided once when a host reaches it (for a looped include: once
+// per item), not inherited by the included tasks; its vars are theirs.
+func (t *Task) DynamicInclude() bool {
+	return strings.HasPrefix(t.Include, "include_tasks:") || strings.HasPrefix(t.Include, "include_role:")
 }
 
 // DisplayName is the task's name, or "module" when it has none, as Ansible

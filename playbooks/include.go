@@ -1,7 +1,9 @@
 package playbooks
 
 import (
+	"maps"
 	"slices"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -122,6 +124,8 @@ func (l *loader) includeKeywordsOK(t *Task, what string) bool {
 	}
 	if what != "include_tasks" && what != "include_role" {
 		keys = append(keys, loopKeys...)
+	} else {
+		ok = l.dynamicIncludeKeys(t, what)
 	}
 	for _, k := range keys {
 		if at, has := tm.keys[k]; has {
@@ -136,6 +140,31 @@ func (l *loader) includeKeywordsOK(t *Task, what string) bool {
 	return ok
 }
 
+// includeKeywords are the keywords Ansible allows on include_tasks and
+// include_role (TaskInclude.VALID_INCLUDE_KEYWORDS); it refuses any other
+// ("'become' is not a valid attribute for a TaskInclude"), since they
+// would apply to the include alone. drover refuses register on them
+// anyway (see includeKeywordsOK).
+var includeKeywords = []string{"name", "when", "tags", "vars", "loop", "loop_control", "ignore_errors", "no_log",
+	"run_once", "timeout", "debugger", "register", "args"}
+
+// dynamicIncludeKeys refuses, as Ansible does, keywords on include_tasks
+// and include_role that would apply to the include alone, pointing at
+// apply, which gives them to the included tasks.
+func (l *loader) dynamicIncludeKeys(t *Task, what string) bool {
+	tm := l.meta.task(t)
+	class := map[string]string{"include_tasks": "TaskInclude", "include_role": "IncludeRole"}[what]
+	ok := true
+	for _, k := range slices.Sorted(maps.Keys(tm.keys)) {
+		if slices.Contains(includeKeywords, k) || strings.HasPrefix(k, "with_") {
+			continue
+		}
+		l.c.add(tm.keys[k], "'%s' is not a valid attribute for a %s (Ansible refuses it on %s too: it would apply to the include alone); to give it to the included tasks, write apply: {%s: ...}", k, class, what, k)
+		ok = false
+	}
+	return ok
+}
+
 // wrap returns the tasks as they replace t: spliced as they are, or in a
 // block that carries t's keywords.
 func (l *loader) wrap(t *Task, tasks []*Task) []*Task {
@@ -146,7 +175,10 @@ func (l *loader) wrap(t *Task, tasks []*Task) []*Task {
 			plain = false
 		}
 	}
-	if plain {
+	// A dynamic include stays a block even without keywords: the run's
+	// --tags and --skip-tags select it, not only its tasks (an untagged
+	// include does not run under --tags x, as in Ansible).
+	if plain && !t.DynamicInclude() {
 		delete(l.meta.tasks, t)
 		return tasks
 	}

@@ -66,6 +66,7 @@ func TestLoadRollingReboot(t *testing.T) {
 		"site.yml:38 debug Report the failure",
 		"site.yml:41 fail ",
 		"site.yml:44 shell Log the attempt",
+		"site.yml:47  ", // include_tasks health.yml: a block (its guard decides once)
 		"health.yml:1 wait_for Wait for the app port",
 		"health.yml:6 uri Check health",
 		"site.yml:48 shell Fire-and-forget reboot (old idiom)",

@@ -36,9 +36,14 @@ const (
 	// KindLoopAbort leaves the region when the body failed: on to Next
 	// (the region's failure successor).
 	KindLoopAbort
+	// KindIncludeGuard decides, once, whether a host runs the tasks of an
+	// include_tasks or include_role (Task.DynamicInclude):
+	// on into them (Next), or past them (Body) when the include's tags are
+	// not selected or its conditions are false.
+	KindIncludeGuard
 )
 
-var kindNames = [...]string{"task", "block-failed", "rescued", "block-end", "flush-handlers", "loop-start", "loop-next", "loop-abort"}
+var kindNames = [...]string{"task", "block-failed", "rescued", "block-end", "flush-handlers", "loop-start", "loop-next", "loop-abort", "include-guard"}
 
 func (k NodeKind) String() string { return kindNames[k] }
 
@@ -96,7 +101,8 @@ type Node struct {
 	Reboot bool // a reboot task: the barrier between pre- and post-reboot
 	// Loop regions (include_tasks with a loop): Loop is the region of a
 	// loop node; Body is, for KindLoopStart, its KindLoopNext node and,
-	// for KindLoopNext, the body's entry. InLoop is the KindLoopStart node
+	// for KindLoopNext, the body's entry (for KindIncludeGuard: where a
+	// host goes past the include). InLoop is the KindLoopStart node
 	// of the outermost region around any node (-1 outside regions).
 	Loop   int
 	Body   int
@@ -230,7 +236,7 @@ func (prog *Program) renumber() {
 	}
 	for _, n := range order {
 		n.ID, n.Next, n.OnFail = mapID(n.ID), mapID(n.Next), mapID(n.OnFail)
-		if n.Kind == KindLoopStart || n.Kind == KindLoopNext {
+		if n.Kind == KindLoopStart || n.Kind == KindLoopNext || n.Kind == KindIncludeGuard {
 			n.Body = mapID(n.Body)
 		}
 	}
@@ -271,9 +277,26 @@ func (prog *Program) task(phase string, t *Task, sc *Scope, next, onFail int) in
 		return prog.add(&Node{Kind: KindTask, Phase: phase, Task: t, Scope: inner, Next: next, OnFail: onFail,
 			Reboot: t.Module == "reboot", Caught: prog.caught})
 	}
-	if t.Loop != nil {
-		return prog.loopRegion(phase, t, inner, next, onFail)
+	// An include's tasks inherit its vars only; its when and tags are
+	// decided once, by the include guard or the loop start (inner).
+	body := inner
+	if t.DynamicInclude() {
+		body = sc.withInclude(t)
 	}
+	if t.Loop != nil {
+		return prog.loopRegion(phase, t, inner, body, next, onFail)
+	}
+	entry := prog.block(phase, t, body, next, onFail)
+	if !t.DynamicInclude() {
+		return entry
+	}
+	return prog.add(&Node{Kind: KindIncludeGuard, Phase: phase, Task: t, Scope: inner, Next: entry, Body: next,
+		OnFail: onFail, Caught: prog.caught})
+}
+
+// block compiles a block (block, rescue, always) whose tasks have scope
+// inner.
+func (prog *Program) block(phase string, t *Task, inner *Scope, next, onFail int) int {
 	id := prog.blocks
 	prog.blocks++
 	// block-end: still failed → onFail, else → next
@@ -298,7 +321,10 @@ func (prog *Program) task(phase string, t *Task, sc *Scope, next, onFail int) in
 // through abort (which leaves the region) to onFail. Regions nest; the
 // nodes of a body record the outermost region's start (InLoop), where a
 // resumed run starts the loop again.
-func (prog *Program) loopRegion(phase string, t *Task, inner *Scope, next, onFail int) int {
+//
+// inner is the include's own scope (its conditions and tags decide, per
+// item, at the start), body its tasks'.
+func (prog *Program) loopRegion(phase string, t *Task, inner, body *Scope, next, onFail int) int {
 	start := &Node{Kind: KindLoopStart, Phase: phase, Task: t, Scope: inner, Loop: prog.loops, Caught: prog.caught}
 	prog.loops++
 	prog.loopStarts = append(prog.loopStarts, start)
@@ -308,11 +334,24 @@ func (prog *Program) loopRegion(phase string, t *Task, inner *Scope, next, onFai
 	}
 	exit := prog.add(&Node{Kind: KindLoopNext, Phase: phase, Task: t, Loop: start.Loop, Next: next, OnFail: onFail})
 	abort := prog.add(&Node{Kind: KindLoopAbort, Phase: phase, Task: t, Loop: start.Loop, Next: onFail, OnFail: onFail})
-	body := prog.list(phase, t.Block, inner, exit, abort)
-	prog.Nodes[exit].Body = body
+	entry := prog.list(phase, t.Block, body, exit, abort)
+	prog.Nodes[exit].Body = entry
 	prog.inLoop = outer
-	start.Next, start.OnFail, start.Body = body, onFail, exit
+	start.Next, start.OnFail, start.Body = entry, onFail, exit
 	return prog.add(start)
+}
+
+// withInclude is the scope of an include_tasks' or include_role's tasks:
+// the include's vars added, and run_once (Ansible runs the included tasks
+// on the one host that ran the include). Its other keywords (when, tags,
+// ignore_errors, no_log, timeout) are the include's own.
+func (sc *Scope) withInclude(t *Task) *Scope {
+	n := *sc
+	if t.Vars != nil {
+		n.Vars = append(append([]map[string]any{}, sc.Vars...), t.Vars)
+	}
+	n.RunOnce = sc.RunOnce || t.RunOnce
+	return &n
 }
 
 // with returns the scope of t's body: t's own block-level keywords added.
@@ -400,6 +439,9 @@ func (prog *Program) String() string {
 		}
 		if n.Kind == KindLoopStart || n.Kind == KindLoopNext {
 			mark += " loop " + succ(n.Body)
+		}
+		if n.Kind == KindIncludeGuard {
+			mark += " skip -> " + succ(n.Body)
 		}
 		fmt.Fprintf(&b, "%d %s %s%s%s -> %s | fail -> %s\n", n.ID, n.Kind, n.Phase, name, mark, succ(n.Next), succ(n.OnFail))
 	}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"time"
@@ -19,9 +20,14 @@ import (
 // it is in; regions nest.
 
 type loopFrame struct {
-	loop     int // the region
-	ctxLen   int // the walk's lockCtx before the region's pair
-	items    []any
+	loop   int // the region
+	ctxLen int // the walk's lockCtx before the region's pair
+	items  []any
+	// orig is each item's place in the loop before the include's
+	// conditions dropped some, length the loop's length then: index_var
+	// and ansible_loop count in the whole loop, as Ansible's.
+	orig     []int
+	length   int
 	i        int
 	loopVar  string
 	indexVar string
@@ -29,20 +35,51 @@ type loopFrame struct {
 }
 
 // loopStart enters a region: it computes the host's items and returns the
-// node to go to (the body, or past the region when there are none).
+// node to go to (the body, or past the region when there are none). The
+// include's tags and conditions are its own, as Ansible decides them for
+// a looped include: tags once, the conditions for each item (with the
+// item); the items whose conditions are false are not run.
 func (h *hostRun) loopStart(n *playbooks.Node) int {
 	t := n.Task
+	past := h.pr.prog.Nodes[n.Body].Next
+	if !h.pr.opts.tagsMatch(n.Scope.Tags) {
+		return past
+	}
 	vars := h.varsFor(n.Scope)
 	items, err := h.loopItems(t, vars)
 	if err != nil {
+		if ok, werr := h.when(n, vars); werr == nil && !ok {
+			h.finish(n, vars, skippedResult(n), 0) // when: xs is defined
+			return past
+		}
 		h.finish(n, vars, modules.Fail(fmt.Sprintf("include_tasks loop: %v", err)), 0)
 		return n.OnFail
 	}
-	if len(items) == 0 {
-		return h.pr.prog.Nodes[n.Body].Next
+	f := &loopFrame{loop: n.Loop, ctxLen: len(h.lockCtx), length: len(items),
+		loopVar: cmp.Or(t.LoopVar, "item"), indexVar: t.LoopIndexVar, pause: t.LoopPause}
+	for i, it := range items {
+		if len(n.Scope.When) > 0 {
+			iv := maps.Clone(vars)
+			addLoopVars(iv, []*loopFrame{{items: []any{it}, orig: []int{i}, length: len(items), loopVar: f.loopVar, indexVar: f.indexVar}})
+			ok, err := h.when(n, iv)
+			if err != nil {
+				h.finish(n, vars, modules.Fail(err.Error()), 0)
+				return n.OnFail
+			}
+			if !ok {
+				continue
+			}
+		}
+		f.items = append(f.items, it)
+		f.orig = append(f.orig, i)
 	}
-	h.loops = append(h.loops, &loopFrame{loop: n.Loop, items: items, ctxLen: len(h.lockCtx),
-		loopVar: cmp.Or(t.LoopVar, "item"), indexVar: t.LoopIndexVar, pause: t.LoopPause})
+	if len(f.items) == 0 {
+		if len(items) > 0 {
+			h.finish(n, vars, skippedResult(n), 0)
+		}
+		return past
+	}
+	h.loops = append(h.loops, f)
 	h.lockCtx = append(h.lockCtx, n.Seq, 0)
 	return n.Next
 }
@@ -72,6 +109,37 @@ func (h *hostRun) loopNext(ctx context.Context, n *playbooks.Node) int {
 	return n.Body
 }
 
+// includeGuard decides whether the host runs an include's tasks (see
+// playbooks.KindIncludeGuard): not when the include's tags are not
+// selected (silently, as a task's), nor when its conditions are false (a
+// skipped result for the include, as Ansible's "skipping"). The
+// conditions are evaluated once, before the included tasks run: what they
+// change does not stop them.
+func (h *hostRun) includeGuard(n *playbooks.Node) int {
+	if !h.pr.opts.tagsMatch(n.Scope.Tags) {
+		return n.Body
+	}
+	vars := h.varsFor(n.Scope)
+	ok, err := h.when(n, vars)
+	switch {
+	case err != nil:
+		if h.finish(n, vars, modules.Fail(err.Error()), 0) == outOK {
+			return n.Body // ignore_errors on the include
+		}
+		return n.OnFail
+	case !ok:
+		h.finish(n, vars, skippedResult(n), 0)
+		return n.Body
+	}
+	return n.Next
+}
+
+// skippedResult is a task's result when its conditions are false.
+func skippedResult(n *playbooks.Node) modules.Result {
+	return modules.Result{"changed": false, "skipped": true, "skip_reason": "Conditional result was False",
+		"false_condition": strings.Join(n.Scope.When, " and ")}
+}
+
 // popLoop leaves region loop (and any region inside it still open).
 func (h *hostRun) popLoop(loop int) {
 	for k := len(h.loops) - 1; k >= 0; k-- {
@@ -88,12 +156,13 @@ func (h *hostRun) popLoop(loop int) {
 func addLoopVars(v map[string]any, loops []*loopFrame) {
 	for _, f := range loops {
 		v[f.loopVar] = f.items[f.i]
+		i := f.orig[f.i]
 		if f.indexVar != "" {
-			v[f.indexVar] = f.i
+			v[f.indexVar] = i
 		}
 		v["ansible_loop_var"] = f.loopVar
-		v["ansible_loop"] = map[string]any{"index": f.i + 1, "index0": f.i, "first": f.i == 0,
-			"last": f.i == len(f.items)-1, "length": len(f.items)}
+		v["ansible_loop"] = map[string]any{"index": i + 1, "index0": i, "first": i == 0,
+			"last": i == f.length-1, "length": f.length}
 	}
 }
 

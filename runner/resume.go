@@ -171,6 +171,11 @@ func (r *Resume) restore(play int, hr *hostRun) int {
 		return hr.pr.entry
 	}
 	n := prog.Nodes[h.lastNode]
+	if n.Kind == playbooks.KindIncludeGuard {
+		// The include's own result (skipped, or failed and ignored): it
+		// decides again.
+		return n.ID
+	}
 	if h.lastOK && n.InLoop >= 0 {
 		// Inside an include_tasks loop: the journal does not say which
 		// item was running, so the loop starts again from its first item.

@@ -57,7 +57,7 @@ func (h *hostRun) runLoop(ctx context.Context, n *playbooks.Node, vars map[strin
 		if ok, err := h.when(n, vars); err != nil {
 			return modules.Fail(err.Error())
 		} else if !ok {
-			return modules.Result{"changed": false, "skipped": true, "skip_reason": "Conditional result was False", "false_condition": strings.Join(n.Scope.When, " and ")}
+			return skippedResult(n)
 		}
 		return h.runRetries(ctx, n, vars)
 	}
@@ -66,7 +66,7 @@ func (h *hostRun) runLoop(ctx context.Context, n *playbooks.Node, vars map[strin
 		// As Ansible: a loop that cannot be templated first lets when
 		// (without an item) skip the task (`when: xs is defined`).
 		if ok, werr := h.when(n, vars); werr == nil && !ok {
-			return modules.Result{"changed": false, "skipped": true, "skip_reason": "Conditional result was False", "false_condition": strings.Join(n.Scope.When, " and ")}
+			return skippedResult(n)
 		}
 		return modules.Fail(fmt.Sprintf("loop: %v", err))
 	}

@@ -165,6 +165,8 @@ func (h *hostRun) walk(ctx context.Context, pc int) outcome {
 			} else {
 				pc = n.Next
 			}
+		case playbooks.KindIncludeGuard:
+			pc = h.includeGuard(n)
 		case playbooks.KindLoopStart:
 			pc = h.loopStart(n)
 		case playbooks.KindLoopNext:
