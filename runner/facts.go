@@ -30,8 +30,8 @@ nproc 2>/dev/null || echo 0
 while read -r k v _; do if [ "$k" = MemTotal: ]; then echo "$v"; break; fi; done < /proc/meminfo 2>/dev/null || echo 0
 r=$(while read -r i d g _; do if [ "$d" = 00000000 ]; then echo "$i $g"; break; fi; done < /proc/net/route 2>/dev/null)
 echo "$r"
-if [ -n "$r" ] && command -v ip >/dev/null 2>&1; then ip -4 -o addr show dev "${r%% *}" 2>/dev/null | { read -r _ _ _ a _; echo "${a%/*}"; }; else echo; fi
-` + factsScriptMore
+echo
+` + factsScriptMore + factsScriptHost
 
 // distributions maps os-release IDs to Ansible's ansible_distribution.
 var distributions = map[string]string{
@@ -103,18 +103,20 @@ const defaultGatherTimeout = 30 * time.Second
 // the result: ansible_facts, or why it failed.
 func (h *hostRun) collectFacts(ctx context.Context, timeout time.Duration) modules.Result {
 	conn, err := h.connect(ctx)
-	return h.gatherOn(ctx, conn, err, timeout, h.host.Name)
+	return h.gatherOn(ctx, conn, err, timeout, h.host.Name, setupOpts{})
 }
 
 // gatherOn runs the facts command over conn (err: why there is none) and
 // records the facts as those of host target.
-func (h *hostRun) gatherOn(ctx context.Context, conn modules.Conn, err error, timeout time.Duration, target string) modules.Result {
+// opts: the setup module's gather_subset, filter and fact_path (a
+// restricted set is merged into the host's facts, as Ansible merges).
+func (h *hostRun) gatherOn(ctx context.Context, conn modules.Conn, err error, timeout time.Duration, target string, opts setupOpts) modules.Result {
 	start := time.Now()
 	res := modules.Result{"changed": false}
 	var out *modules.ExecResult
 	if err == nil {
 		fctx, cancel := context.WithTimeout(ctx, timeout)
-		out, err = conn.Run(fctx, factsScript, nil)
+		out, err = conn.Run(fctx, factsCommand(opts.factPath), nil)
 		if err != nil && fctx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
 			err = nil
 			res = modules.Fail(fmt.Sprintf("gathering facts did not finish within %s (gather_timeout)", timeout))
@@ -130,6 +132,12 @@ func (h *hostRun) gatherOn(ctx context.Context, conn modules.Conn, err error, ti
 	default:
 		facts := parseFacts(string(out.Stdout))
 		facts["drover_facts_gathered_at_utc"] = start.UTC().Format(time.RFC3339)
+		if opts.restricted() {
+			facts = selectFacts(facts, opts)
+			h.addFacts(target, facts)
+			res["ansible_facts"] = facts
+			break
+		}
 		for k, v := range facts {
 			h.pr.facts.set(target, "ansible_"+k, v)
 		}
@@ -184,7 +192,14 @@ func parseFacts(stdout string) map[string]any {
 		"kernel":                     lines[8],
 		"architecture":               lines[9],
 	}
+	var hostOut []string
+	if i := slices.Index(more, hostMark); i >= 0 {
+		more, hostOut = more[:i], more[i+1:]
+	}
 	maps.Copy(facts, moreFacts(more, lines[7]))
+	for k, v := range hostFacts(hostOut, lines[7]) {
+		facts[factName(k)] = v
+	}
 	return facts
 }
 
@@ -232,17 +247,22 @@ func actSetup(ctx context.Context, h *hostRun, n *playbooks.Node, vars map[strin
 		}
 		timeout = time.Duration(s) * time.Second
 	}
+	opts, fail := h.setupArgs(n, vars)
+	if fail != nil {
+		return fail
+	}
 	d, fail := h.delegationFor(n.Scope, vars)
 	if fail != nil {
 		return fail
 	}
 	if d == nil {
-		return h.collectFacts(ctx, timeout)
+		conn, err := h.connect(ctx)
+		return h.gatherOn(ctx, conn, err, timeout, h.host.Name, opts)
 	}
 	// Delegated: the delegate's facts, recorded as the host's (Ansible's
 	// default) or, with delegate_facts, as the delegate's.
 	conn, err := d.connect(ctx)
-	return h.gatherOn(ctx, conn, err, timeout, h.factsHost(n, d))
+	return h.gatherOn(ctx, conn, err, timeout, h.factsHost(n, d), opts)
 }
 
 // factsHost is the host whose facts a task's gathered or set facts are:

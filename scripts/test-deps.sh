@@ -3,7 +3,7 @@
 # and client (the end-to-end hosts), sudo (become tests), ansible-core (the
 # differential tests), tmux (the terminal view test), openssl (password
 # hashes for the become tests' namespace-only user), curl (get_url on the
-# test hosts). Needs root; does
+# test hosts), iproute2 (ip: the network facts compared with Ansible's). Needs root; does
 # nothing when everything is there.
 set -eu
 need=""
@@ -14,6 +14,7 @@ command -v ansible-playbook >/dev/null 2>&1 || need="$need ansible-core"
 command -v tmux >/dev/null 2>&1 || need="$need tmux"
 command -v openssl >/dev/null 2>&1 || need="$need openssl"
 command -v curl >/dev/null 2>&1 || need="$need curl"
+command -v ip >/dev/null 2>&1 || need="$need iproute2"
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
 	echo "test-deps: missing:$need (run as root, or install them)" >&2
