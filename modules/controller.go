@@ -41,7 +41,7 @@ func init() {
 	}
 	// setup (and gather_facts) gathers the play's fact set again as a task,
 	// on the host; the runner does it as for gather_facts: true.
-	setup := controllerModule{"setup", Schema{Args: map[string]Arg{"gather_subset": {}, "gather_timeout": {Type: TypeInt}},
-		Unsupported: map[string]string{"filter": "drover gathers its one fact set", "fact_path": "drover has no local facts"}}}
+	setup := controllerModule{"setup", Schema{Args: map[string]Arg{"gather_subset": {}, "gather_timeout": {Type: TypeInt},
+		"filter": {Type: TypeList}, "fact_path": {Type: TypePath}}}}
 	Register(setup, "ansible.builtin.setup", "ansible.legacy.setup", "gather_facts", "ansible.builtin.gather_facts", "ansible.legacy.gather_facts")
 }

@@ -98,8 +98,13 @@ type Play struct {
 	ContinueOnBatchFailure bool
 	ForceHandlers          bool // run a failed host's notified handlers
 	// GatherTimeout bounds fact gathering (0: the runner's default).
-	// gather_subset is checked and accepted; drover gathers its one set.
 	GatherTimeout time.Duration
+	// GatherSubset is the play's gather_subset, as written ("!hardware",
+	// "network", ...); nil: all.
+	GatherSubset []string
+	// FactPath is the play's fact_path: where local facts are read
+	// ("": /etc/ansible/facts.d).
+	FactPath string
 	// Task keywords a play may set for all its tasks (as Ansible's play
 	// keywords): a task or block inherits them (see Scope).
 	CheckMode         *bool

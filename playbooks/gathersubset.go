@@ -17,10 +17,10 @@ var gatherSubsets = []string{
 }
 
 // gatherSubset checks gather_subset (a list, or a comma-separated
-// string). drover gathers its one fact set (docs/playbook.md, Facts)
-// whatever the subset: a subset only says which of Ansible's facts a play
-// wants, and drover's set is the same small one either way.
-func (l *loader) gatherSubset(file string, n *yaml.Node) {
+// string) and returns its entries ("!hardware" kept as written); the
+// runner selects the collectors from them as Ansible does.
+func (l *loader) gatherSubset(file string, n *yaml.Node) []string {
+	var out []string
 	n = resolve(n)
 	var items []*yaml.Node
 	switch n.Kind {
@@ -30,7 +30,7 @@ func (l *loader) gatherSubset(file string, n *yaml.Node) {
 		items = []*yaml.Node{n}
 	default:
 		l.c.add(pos(file, n), "gather_subset must be a list or a comma-separated string")
-		return
+		return nil
 	}
 	for _, it := range items {
 		it = resolve(it)
@@ -46,6 +46,8 @@ func (l *loader) gatherSubset(file string, n *yaml.Node) {
 			if !contains(gatherSubsets, name) {
 				l.c.add(pos(file, it), "unknown gather_subset '%s'%s", name, didYouMean(name, gatherSubsets))
 			}
+			out = append(out, strings.TrimSpace(s))
 		}
 	}
+	return out
 }

@@ -14,7 +14,7 @@ var playKeys = []string{
 	"post_reboot", "disruption_budget", "adaptive_serial", "health_gate", "pause_between_batches",
 	"confirm_after_first_batch", "connection", "strategy", "port", "batch_groups",
 	"check_mode", "ignore_errors", "ignore_unreachable", "no_log", "run_once", "timeout",
-	"collections", "module_defaults", "force_handlers", "gather_subset", "gather_timeout",
+	"collections", "module_defaults", "force_handlers", "gather_subset", "gather_timeout", "fact_path",
 }
 
 // taskKeys are the keywords a task may have besides its module.
@@ -78,7 +78,7 @@ var refusedKeys = map[string]string{
 	"collections":              "drover has built-in modules only; use fully qualified names or short names",
 	"become_flags":             "drover does not support become_flags",
 	"become_exe":               "drover does not support become_exe",
-	"fact_path":                "drover gathers a minimal fact set only",
+	"fact_path":                "fact_path is a play-level key (or the setup module's argument)",
 	"gather_subset":            "gather_subset is a play-level key",
 	"gather_timeout":           "gather_timeout is a play-level key",
 	"force_handlers":           "force_handlers is a play-level key (or --force-handlers)",
@@ -103,7 +103,6 @@ var refusedKeys = map[string]string{
 // playRefused are play-level refusals whose reason differs from the task one.
 var playRefused = map[string]string{
 	"vars_prompt":      refusedKeys["vars_prompt"],
-	"fact_path":        refusedKeys["fact_path"],
 	"debugger":         refusedKeys["debugger"],
 	"diff":             refusedKeys["diff"],
 	"sudo":             refusedKeys["sudo"],

@@ -62,7 +62,9 @@ func (l *loader) readPlay(file string, n *yaml.Node) *Play {
 		case "gather_timeout":
 			p.GatherTimeout, _ = l.duration(file, v, key)
 		case "gather_subset":
-			l.gatherSubset(file, v)
+			p.GatherSubset = l.gatherSubset(file, v)
+		case "fact_path":
+			p.FactPath, _ = l.str(file, v, key)
 		case "become":
 			p.Become, p.BecomeExpr = l.boolOrTemplate(file, v, key)
 		case "become_user":

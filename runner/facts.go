@@ -102,8 +102,19 @@ const defaultGatherTimeout = 30 * time.Second
 // facts on the host (ansible_facts and the ansible_* names) and returns
 // the result: ansible_facts, or why it failed.
 func (h *hostRun) collectFacts(ctx context.Context, timeout time.Duration) modules.Result {
+	opts := setupOpts{factPath: h.pr.play.FactPath}
+	if sub := h.pr.play.GatherSubset; sub != nil {
+		// The play's gather_subset and fact_path, as the setup module's.
+		c, err := collectorsFor(sub)
+		if err != nil {
+			return modules.Fail(err.Error())
+		}
+		if len(c) < len(validCollectors()) {
+			opts.collectors = c
+		}
+	}
 	conn, err := h.connect(ctx)
-	return h.gatherOn(ctx, conn, err, timeout, h.host.Name, setupOpts{})
+	return h.gatherOn(ctx, conn, err, timeout, h.host.Name, opts)
 }
 
 // gatherOn runs the facts command over conn (err: why there is none) and
