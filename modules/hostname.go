@@ -48,9 +48,10 @@ var hostnameStrategies = []string{"systemd", "debian", "alpine", "generic"}
 //     alpine and Debian-family distributions Ansible's file strategy
 //     (/etc/hostname only); others must name a strategy.
 //
-// The facts are returned without the ansible_ prefix (hostname,
-// nodename, fqdn, domain): drover's runner stores ansible_facts.NAME and
-// ansible_NAME from them.
+// The facts are returned as Ansible's module returns them
+// (ansible_hostname, ansible_nodename, ansible_fqdn, ansible_domain): the
+// runner stores them as ansible_facts.hostname, ... and as the variables
+// ansible_hostname, ...
 type hostnameModule struct{}
 
 func (hostnameModule) Name() string { return "hostname" }
@@ -203,10 +204,10 @@ esac
 		domain = d
 	}
 	out := Result{"changed": changed, "name": name, "ansible_facts": map[string]any{
-		"hostname": strings.SplitN(name, ".", 2)[0],
-		"nodename": name,
-		"fqdn":     fqdn,
-		"domain":   domain,
+		"ansible_hostname": strings.SplitN(name, ".", 2)[0],
+		"ansible_nodename": name,
+		"ansible_fqdn":     fqdn,
+		"ansible_domain":   domain,
 	}}
 	if changed {
 		out["diff"] = map[string]any{"before": "hostname = " + nameBefore + "\n", "after": "hostname = " + name + "\n"}

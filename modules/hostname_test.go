@@ -82,7 +82,7 @@ func TestHostnameSystemd(t *testing.T) {
 	if got := hostnameLog(t, s); !strings.HasSuffix(got, "hostnamectl --pretty --static set-hostname web01.example.com\nhostnamectl --transient set-hostname web01.example.com\n") {
 		t.Fatalf("calls %q", got)
 	}
-	want := map[string]any{"hostname": "web01", "nodename": "web01.example.com", "fqdn": "web01.example.com", "domain": "example.com"}
+	want := map[string]any{"ansible_hostname": "web01", "ansible_nodename": "web01.example.com", "ansible_fqdn": "web01.example.com", "ansible_domain": "example.com"}
 	if !reflect.DeepEqual(r["ansible_facts"], want) || r["name"] != "web01.example.com" {
 		t.Fatalf("result %v", r)
 	}
@@ -125,7 +125,7 @@ func TestHostnameFile(t *testing.T) {
 	if got := hostnameLog(t, s); got != "hostname \nhostname web01\n" {
 		t.Fatalf("calls %q", got)
 	}
-	if f := r["ansible_facts"].(map[string]any); f["hostname"] != "web01" || f["fqdn"] != "web01.example.com" || f["domain"] != "example.com" {
+	if f := r["ansible_facts"].(map[string]any); f["ansible_hostname"] != "web01" || f["ansible_fqdn"] != "web01.example.com" || f["ansible_domain"] != "example.com" {
 		t.Fatalf("facts %v", f)
 	}
 	mustOK(t, run(t, env, "hostname", map[string]any{"name": "web01", "use": "generic"}), false)

@@ -285,8 +285,52 @@ func (h *hostRun) factsHost(n *playbooks.Node, d *delegation) string {
 	return h.host.Name
 }
 
-// addFacts merges facts a module returned (ansible_facts) into target's:
-// in ansible_facts, and as ansible_NAME.
+// addModuleFacts merges the facts a module returned (its ansible_facts)
+// into target's as Ansible does (namespace_facts, clean_facts): in
+// ansible_facts without their ansible_ prefix (ansible_hostname →
+// ansible_facts.hostname; getent_passwd stays), and as variables named as
+// returned (ansible_hostname, getent_passwd, packages). A returned name
+// that would override a connection variable (ansible_host, ansible_user,
+// ansible_ssh_*, ansible_*_interpreter, ...) is dropped, as Ansible drops
+// it.
+func (h *hostRun) addModuleFacts(target string, af map[string]any) {
+	merged := map[string]any{}
+	if cur, ok := h.pr.facts.of(target)["ansible_facts"].(map[string]any); ok {
+		maps.Copy(merged, cur)
+	}
+	for k, v := range af {
+		if restrictedFact(k) {
+			continue
+		}
+		name := k
+		if s, ok := strings.CutPrefix(k, "ansible_"); ok && k != "ansible_local" {
+			name = s
+		}
+		merged[name] = v
+		h.pr.facts.set(target, k, v)
+	}
+	h.pr.facts.set(target, "ansible_facts", merged)
+}
+
+// restrictedFact reports whether a module may not set fact k: a
+// connection or privilege-escalation variable, or an interpreter
+// (Ansible's clean_facts; its ansible_ssh_host_key_* facts are allowed).
+func restrictedFact(k string) bool {
+	if strings.HasPrefix(k, "ansible_ssh_host_key_") {
+		return false
+	}
+	switch k {
+	case "ansible_host", "ansible_port", "ansible_user", "ansible_connection", "ansible_password",
+		"ansible_shell_type", "ansible_shell_executable", "ansible_module_compression", "ansible_pipelining",
+		"ansible_timeout", "ansible_private_key_file", "inventory_hostname", "hostvars", "groups", "group_names":
+		return true
+	}
+	return strings.HasPrefix(k, "ansible_ssh_") || strings.HasPrefix(k, "ansible_become") ||
+		strings.HasPrefix(k, "ansible_sudo") || (strings.HasPrefix(k, "ansible_") && strings.HasSuffix(k, "_interpreter"))
+}
+
+// addFacts merges facts drover gathered (named without the ansible_
+// prefix) into target's: in ansible_facts, and as ansible_NAME.
 func (h *hostRun) addFacts(target string, af map[string]any) {
 	merged := map[string]any{}
 	if cur, ok := h.pr.facts.of(target)["ansible_facts"].(map[string]any); ok {

@@ -401,7 +401,7 @@ func (h *hostRun) runOnce(ctx context.Context, n *playbooks.Node, vars map[strin
 		res = modules.Result{}
 	}
 	if af, ok := res["ansible_facts"].(map[string]any); ok && !res.Failed() && !res.Unreachable() {
-		h.addFacts(h.factsHost(n, d), af) // package_facts, ...: the host's, or the delegate's (delegate_facts)
+		h.addModuleFacts(h.factsHost(n, d), af) // package_facts, ...: the host's, or the delegate's (delegate_facts)
 	}
 	if d != nil {
 		if d.hr != nil && res.Unreachable() {

@@ -29,7 +29,7 @@ func TestE2EPackageFacts(t *testing.T) {
         dest: `+sshdtest.PrivatePath+`/facts.txt
         content: |
           {{ ansible_facts.packages['`+e2ePkg+`'][0].version }} {{ ansible_facts.packages['`+e2ePkg+`'][0].source }}
-          {{ ansible_facts.packages['dpkg'][0].version }} {{ ansible_packages['dpkg'] | length }}
+          {{ ansible_facts.packages['dpkg'][0].version }} {{ packages['dpkg'] | length }}
           {{ 'drover-e2e-absent' in ansible_facts.packages }}
 `).expect(t, f, "package_facts", 0, "record what the facts say", "changed")
 	for _, h := range f.Names() {
