@@ -23,6 +23,8 @@ type TemplateChecker interface {
 	CheckExpr(expr string) error
 	TemplateNames(s string) ([]string, error)
 	ExprNames(expr string) ([]string, error)
+	// FactRefs: the facts read as ansible_facts.NAME (see template.Engine).
+	FactRefs(src string, expr bool) ([]string, error)
 }
 
 // ValidateOptions configure Validate.
@@ -448,6 +450,7 @@ func (v *validator) expr(t *Task, key, e string, local map[string]bool) {
 		return
 	}
 	v.names(at, key, e, names, local)
+	v.facts(at, key, e, true, names)
 }
 
 // template checks one template string.
@@ -464,13 +467,20 @@ func (v *validator) template(t *Task, at Pos, key, s string, local map[string]bo
 		return
 	}
 	v.names(at, key, s, names, local)
+	v.facts(at, key, s, false, names)
+}
+
+// guarded reports whether src tests definedness or gives defaults: its
+// names are trusted.
+func guarded(src string) bool {
+	return strings.Contains(src, "defined") || strings.Contains(src, "default") || strings.Contains(src, "| d(") || strings.Contains(src, "|d(")
 }
 
 // names reports names that nothing defines, and registered names used
 // before any task registers them. Expressions that test definedness or
 // give defaults are trusted.
 func (v *validator) names(at Pos, key, src string, names []string, local map[string]bool) {
-	if strings.Contains(src, "defined") || strings.Contains(src, "default") || strings.Contains(src, "| d(") || strings.Contains(src, "|d(") {
+	if guarded(src) {
 		return
 	}
 	for _, n := range names {

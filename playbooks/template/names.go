@@ -39,6 +39,37 @@ func (e *Engine) TemplateNames(s string) ([]string, error) {
 	return e.namesOf(c), nil
 }
 
+// FactRefs returns the sorted names of the facts src (a template, or a
+// bare expression when expr) reads through ansible_facts:
+// ansible_facts.NAME and ansible_facts['NAME'] give NAME.
+func (e *Engine) FactRefs(src string, expr bool) ([]string, error) {
+	var c *compiled
+	switch {
+	case expr:
+		c = e.compileExpr(src)
+	case !hasTemplate(src):
+		return nil, nil
+	default:
+		c = e.compileTemplate(src)
+	}
+	if c.err != nil {
+		return nil, c.err
+	}
+	seen := map[string]bool{}
+	w := &walker{onAttr: func(base, attr string, bound bool) {
+		if base == "ansible_facts" && !bound {
+			seen[attr] = true
+		}
+	}}
+	w.template(c)
+	out := make([]string, 0, len(seen))
+	for n := range seen {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
 // CheckTemplate reports syntax errors in s (as *SyntaxError), including
 // unknown filters and tests, without evaluating anything.
 func (e *Engine) CheckTemplate(s string) error {
@@ -124,7 +155,10 @@ func (e *Engine) checkNames(c *compiled) error {
 // walker visits a parsed template. onName receives every variable read
 // with whether it is bound locally at that point.
 type walker struct {
-	onName   func(name string, bound bool)
+	onName func(name string, bound bool)
+	// onAttr receives NAME.ATTR and NAME['ATTR'] (a constant key) read
+	// from a variable NAME.
+	onAttr   func(base, attr string, bound bool)
 	onFilter func(*nodes.FilterCall)
 	onTest   func(*nodes.TestCall)
 	onCall   func(*nodes.Call)
@@ -285,8 +319,16 @@ func (w *walker) expr(n nodes.Node) {
 			w.onName(t.Name.Val, w.bound(t.Name.Val))
 		}
 	case *nodes.GetAttribute:
+		if b, ok := t.Node.(*nodes.Name); ok && w.onAttr != nil {
+			w.onAttr(b.Name.Val, t.Attribute, w.bound(b.Name.Val))
+		}
 		w.expr(t.Node)
 	case *nodes.GetItem:
+		if b, ok := t.Node.(*nodes.Name); ok && w.onAttr != nil {
+			if k, ok := t.Arg.(*nodes.String); ok {
+				w.onAttr(b.Name.Val, k.Val, w.bound(b.Name.Val))
+			}
+		}
 		w.expr(t.Node)
 		w.expr(t.Arg)
 	case *nodes.GetSlice:
