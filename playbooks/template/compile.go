@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/nikolalohinski/gonja/v2/builtins"
 	"github.com/nikolalohinski/gonja/v2/exec"
 	"github.com/nikolalohinski/gonja/v2/loaders"
 	"github.com/nikolalohinski/gonja/v2/nodes"
@@ -152,7 +151,7 @@ func (e *Engine) parse(src, text string, shift int, mode parseMode) (c *compiled
 		Context:           exec.EmptyContext(),
 		Filters:           e.filters,
 		Tests:             e.tests,
-		ControlStructures: builtins.ControlStructures,
+		ControlStructures: controlStructures,
 		Methods:           e.methods,
 	})
 	if err != nil {

@@ -167,7 +167,7 @@ func (e *Engine) environment(c *compiled, vars map[string]any, child bool) *exec
 		Context:           local,
 		Filters:           e.filters,
 		Tests:             e.tests,
-		ControlStructures: builtins.ControlStructures,
+		ControlStructures: controlStructures,
 		Methods:           e.methods,
 	}
 }

@@ -235,6 +235,11 @@ func (w *walker) control(c nodes.ControlStructure) {
 		w.wrapper(t.BodyWrapper)
 		w.pop()
 		w.wrapper(t.EmptyWrapper)
+	case *tupleSet:
+		w.expr(t.expr)
+		for _, n := range t.names {
+			w.bind(n)
+		}
 	case *cs.SetControlStructure:
 		target, _ := unexported(t, "target").(nodes.Expression)
 		for _, f := range []string{"expression", "condition", "alternative"} {
