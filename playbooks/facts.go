@@ -41,3 +41,24 @@ func (v *validator) facts(at Pos, key, src string, expr bool, names []string) {
 		}
 	}
 }
+
+// moduleFactVars are the variables a task's module sets through the facts
+// it returns (Ansible injects them under their own names): packages,
+// services, getent_DATABASE.
+func moduleFactVars(t *Task) []string {
+	m := t.Module
+	for _, p := range []string{"ansible.builtin.", "ansible.legacy."} {
+		m = strings.TrimPrefix(m, p)
+	}
+	switch m {
+	case "package_facts":
+		return []string{"packages"}
+	case "service_facts":
+		return []string{"services"}
+	case "getent":
+		if db, ok := t.Args["database"].(string); ok && !isTemplated(db) {
+			return []string{"getent_" + db}
+		}
+	}
+	return nil
+}

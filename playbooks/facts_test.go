@@ -37,3 +37,21 @@ func TestNotGatheredFacts(t *testing.T) {
 		t.Errorf("%d fact errors, want 4:\n%s", n, text)
 	}
 }
+
+// The variables modules set through their facts count as defined.
+func TestModuleFactVars(t *testing.T) {
+	p := writePlaybook(t, `- hosts: all
+  tasks:
+    - package_facts:
+    - ansible.builtin.service_facts:
+    - getent: {database: passwd}
+    - debug: msg="{{ packages['dpkg'] }} {{ services | length }} {{ getent_passwd.root }}"
+    - debug: msg="{{ getent_group }}"
+`)
+	text := checkErrors(t, p, ValidateOptions{}, "undefined variable 'getent_group'")
+	for _, n := range []string{"'packages'", "'services'", "'getent_passwd'"} {
+		if strings.Contains(text, n) {
+			t.Errorf("%s reported undefined:\n%s", n, text)
+		}
+	}
+}

@@ -178,6 +178,9 @@ func (v *validator) collectDefinitions(pb *Playbook) {
 			if t.LoopIndexVar != "" {
 				v.known[t.LoopIndexVar] = true
 			}
+			for _, n := range moduleFactVars(t) {
+				v.known[n] = true
+			}
 			if t.Module == "set_fact" {
 				for k := range t.Args {
 					if k != "cacheable" {
