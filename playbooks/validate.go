@@ -313,7 +313,7 @@ func (v *validator) task(t *Task, handlers map[string]bool, handlerNames []strin
 	}
 	if !broken && t.Module != "" {
 		v.checkArgs(t)
-		v.templateFile(t)
+		v.templateFile(t, local)
 		v.value(t, "args", t.Args, local)
 	}
 	for k, val := range t.Environment {
