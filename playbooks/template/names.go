@@ -2,8 +2,9 @@ package template
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 	"unsafe"
 
@@ -62,12 +63,7 @@ func (e *Engine) FactRefs(src string, expr bool) ([]string, error) {
 		}
 	}}
 	w.template(c)
-	out := make([]string, 0, len(seen))
-	for n := range seen {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out, nil
+	return slices.Sorted(maps.Keys(seen)), nil
 }
 
 // CheckTemplate reports syntax errors in s (as *SyntaxError), including
@@ -97,12 +93,7 @@ func (e *Engine) namesOf(c *compiled) []string {
 			seen[n] = true
 		}}
 		w.template(c)
-		names := make([]string, 0, len(seen))
-		for n := range seen {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		c.names = names
+		c.names = slices.Sorted(maps.Keys(seen))
 	})
 	return c.names
 }
