@@ -31,7 +31,7 @@ while read -r k v _; do if [ "$k" = MemTotal: ]; then echo "$v"; break; fi; done
 r=$(while read -r i d g _; do if [ "$d" = 00000000 ]; then echo "$i $g"; break; fi; done < /proc/net/route 2>/dev/null)
 echo "$r"
 echo
-` + factsScriptMore + factsScriptHost
+` + factsScriptMore + factsScriptHost + factsScriptHW
 
 // distributions maps os-release IDs to Ansible's ansible_distribution.
 var distributions = map[string]string{
@@ -210,6 +210,16 @@ func parseFacts(stdout string) map[string]any {
 	maps.Copy(facts, moreFacts(more, lines[7]))
 	for k, v := range hostFacts(hostOut, lines[7]) {
 		facts[factName(k)] = v
+	}
+	if lines[7] == "Linux" {
+		sec, order := hostSections(hostOut)
+		if _, ok := sec["meminfo"]; ok {
+			// Ansible's processor_vcpus and _nproc (not nproc's count for
+			// both), absent where its collector gives none.
+			delete(facts, "processor_vcpus")
+			delete(facts, "processor_nproc")
+			maps.Copy(facts, hwFacts(parseTagged(more), sec, order, lines[9], lines[13]))
+		}
 	}
 	return facts
 }

@@ -34,12 +34,15 @@ var factIDs = map[string]string{
 	"virtualization_type": "virtual", "virtualization_role": "virtual",
 	"system": "platform", "kernel": "platform", "kernel_version": "platform", "machine": "platform", "python_version": "platform", "architecture": "platform", "machine_id": "platform",
 	"distribution_version": "distribution", "distribution_release": "distribution", "distribution_major_version": "distribution", "os_family": "distribution",
+	"is_chroot": "chroot", "system_capabilities": "caps", "system_capabilities_enforced": "caps",
+	"ssh_host_pub_keys": "ssh_pub_keys", "ssh_host_key_dsa_public": "ssh_pub_keys", "ssh_host_key_rsa_public": "ssh_pub_keys",
+	"ssh_host_key_ecdsa_public": "ssh_pub_keys", "ssh_host_key_ed25519_public": "ssh_pub_keys",
 }
 
 // validSubsets are the names gather_subset accepts (Ansible's
 // valid_subsets: the collectors' names and fact ids).
 func validSubsets() []string {
-	v := []string{"hardware", "network", "virtual", "apparmor", "caps", "cmdline", "date_time", "distribution", "dns", "env",
+	v := []string{"hardware", "network", "virtual", "apparmor", "caps", "chroot", "cmdline", "date_time", "distribution", "dns", "env",
 		"fips", "loadavg", "local", "lsb", "pkg_mgr", "platform", "python", "selinux", "service_mgr", "ssh_pub_keys", "system", "user"}
 	for k := range factIDs {
 		if !slices.Contains(v, k) {
@@ -122,10 +125,18 @@ func factCollector(name string, interfaces map[string]bool) string {
 		return ""
 	case strings.HasPrefix(name, "distribution") || name == "os_family":
 		return "distribution"
-	case name == "hostname" || name == "nodename" || name == "fqdn" || name == "system" || name == "kernel" || name == "architecture":
+	case slices.Contains(platformFactNames, name):
 		return "platform"
-	case name == "processor_vcpus" || name == "processor_nproc" || name == "memtotal_mb" || name == "uptime_seconds" || name == "mounts":
+	case strings.HasPrefix(name, "processor") || slices.Contains(hardwareFactNames, name) || dmiFactNames[name]:
 		return "hardware"
+	case name == "cmdline" || name == "proc_cmdline":
+		return "cmdline"
+	case name == "is_chroot":
+		return "chroot"
+	case strings.HasPrefix(name, "ssh_host_key_"):
+		return "ssh_pub_keys"
+	case strings.HasPrefix(name, "system_capabilities"):
+		return "caps"
 	case strings.HasPrefix(name, "virtualization_"):
 		return "virtual"
 	case name == "selinux" || name == "selinux_python_present":
@@ -135,8 +146,23 @@ func factCollector(name string, interfaces map[string]bool) string {
 	case name == "interfaces" || name == "default_ipv4" || name == "default_ipv6" || name == "all_ipv4_addresses" || name == "all_ipv6_addresses" || interfaces[name]:
 		return "network"
 	}
-	return name // date_time, lsb, env, local, dns, fips, pkg_mgr, service_mgr
+	return name // date_time, lsb, env, local, dns, fips, pkg_mgr, service_mgr, loadavg, apparmor
 }
+
+// The facts of the platform and hardware collectors (but the DMI ones,
+// dmiFactNames, and processor*).
+var (
+	platformFactNames = []string{"hostname", "nodename", "fqdn", "domain", "system", "kernel", "kernel_version", "machine",
+		"architecture", "userspace_bits", "userspace_architecture", "machine_id"}
+	hardwareFactNames = []string{"memtotal_mb", "memfree_mb", "swaptotal_mb", "swapfree_mb", "memory_mb", "uptime_seconds", "mounts"}
+	dmiFactNames      = func() map[string]bool {
+		m := map[string]bool{}
+		for _, d := range dmiFacts {
+			m[d[0]] = true
+		}
+		return m
+	}()
+)
 
 // selectFacts keeps the facts of the selected collectors that match the
 // filter (Ansible's _filter: fnmatch on ansible_NAME, a pattern not

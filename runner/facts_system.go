@@ -32,6 +32,11 @@ const factsMark = "%%drover-facts%%"
 //     container= variables (root only, as Ansible), the marker files,
 //     vdsm (only with /rhev/), `dmidecode -s system-product-name` when
 //     installed, `lscpu` only on s390.
+//   - hardware (facts_hw.go): the same grep gives the /proc/cpuinfo lines
+//     of Ansible's processor keys and every DMI file (unreadable: none);
+//     without /sys/devices/virtual/dmi/id/product_name, `dmidecode -s`
+//     for each DMI keyword (Ansible's fallback; rare: no sysfs DMI and
+//     dmidecode installed).
 //   - env: the session's environment (Ansible's env fact).
 const factsScriptMore = `t() { while IFS= read -r l || [ -n "$l" ]; do printf '%s%s\n' "$1" "$l"; done; }
 echo '` + factsMark + `'
@@ -40,12 +45,14 @@ case ${d#*|*|*|*|*|*|*|*|*|*|} in [+-][0-9][0-9][0-9][0-9]'|'*) ;; *) echo "date
 case $d in *'|UTC|'*) ;; *) for m in 01 07; do echo "datez:$(LC_ALL=C date -d "${d%%|*}-$m-01 12:00" '+%z|%Z' 2>/dev/null)"; done;; esac
 if command -v lsb_release >/dev/null 2>&1 && o=$(lsb_release -a 2>/dev/null); then printf '%s\n' "$o" | t lsb:; fi
 if [ -r /etc/lsb-release ]; then t lsbf: < /etc/lsb-release; fi
-g=$(grep -sE 'docker|lxc|containerd|^VxID:|QEMU Virtual CPU|User Mode Linux|UML|CHRP IBM pSeries|PowerVM Lx86|IBM/S390|control_d|^(kvm|vboxdrv|virtio) ' /proc/1/cgroup /proc/self/status /proc/cpuinfo /proc/xen/capabilities /proc/modules; grep -s '' /run/systemd/container /sys/devices/virtual/dmi/id/product_name /sys/devices/virtual/dmi/id/sys_vendor /sys/devices/virtual/dmi/id/product_family /sys/devices/virtual/dmi/id/bios_vendor)
+g=$(grep -sE 'docker|lxc|containerd|^VxID:|QEMU Virtual CPU|User Mode Linux|UML|CHRP IBM pSeries|PowerVM Lx86|IBM/S390|control_d|^(kvm|vboxdrv|virtio) |` + cpuinfoKeys + `' /proc/1/cgroup /proc/self/status /proc/cpuinfo /proc/xen/capabilities /proc/modules; grep -s '' /run/systemd/container ` + dmiFiles + `)
 printf '%s\n' "$g"
 if [ -r /proc/1/environ ]; then tr '\0' '\n' 2>/dev/null < /proc/1/environ | grep container= | t /proc/1/environ:; fi
-for p in /proc/vz /proc/lve /proc/bc /.dockerenv /.dockerinit /proc/xen /dev/kvm; do if [ -e $p ]; then echo "exists:$p"; fi; done
+for p in /proc/vz /proc/lve /proc/bc /.dockerenv /.dockerinit /proc/xen /dev/kvm /sys/devices/virtual/dmi/id/product_name; do if [ -e $p ]; then echo "exists:$p"; fi; done
 if [ -d /rhev/ ]; then echo exists:/rhev/; cat /proc/[0-9]*/comm 2>/dev/null | grep -qxE 'vdsmd?' && echo vdsm:; fi
-for p in $(command -v dmidecode 2>/dev/null) /usr/sbin/dmidecode /sbin/dmidecode /usr/local/sbin/dmidecode; do if [ -x "$p" ]; then o=$("$p" -s system-product-name 2>/dev/null) && { echo dmidecode-ok:; printf '%s\n' "$o" | t dmidecode:; }; break; fi; done
+p=; command -v dmidecode >/dev/null 2>&1 && p=dmidecode
+for p in $p /usr/sbin/dmidecode /sbin/dmidecode /usr/local/sbin/dmidecode; do if [ "$p" = dmidecode ] || [ -x "$p" ]; then o=$("$p" -s system-product-name 2>/dev/null) && { echo dmidecode-ok:; printf '%s\n' "$o" | t dmidecode:; }
+  [ -e /sys/devices/virtual/dmi/id/product_name ] || for k in ` + dmidecodeKeywords + `; do o=$("$p" -s $k 2>/dev/null) && { echo "dmis:$k"; printf '%s\n' "$o" | t "dmi-$k:"; }; done; break; fi; done
 env 2>/dev/null | t env:
 case $g in *'/proc/cpuinfo:vendor_id'*IBM/S390*) if command -v lscpu >/dev/null 2>&1; then echo lscpu-bin:; o=$(lscpu 2>/dev/null) && printf '%s\n' "$o" | t lscpu:; fi;; esac
 true`
