@@ -6,14 +6,21 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// gatherSubsets are the names Ansible accepts in gather_subset (each may
+// GatherSubsets are the names Ansible accepts in gather_subset (each may
 // be negated with "!"): the groups and the collectors of ansible-core.
-var gatherSubsets = []string{
+var GatherSubsets = []string{
 	"all", "min", "hardware", "network", "virtual", "ohai", "facter",
-	"apparmor", "caps", "cmdline", "date_time", "distribution", "dns", "env",
+	"apparmor", "caps", "chroot", "cmdline", "date_time", "distribution", "dns", "env",
 	"fips", "loadavg", "local", "lsb", "pkg_mgr", "platform", "python",
 	"selinux", "service_mgr", "ssh_pub_keys", "system", "user",
-	"devices", "dmi", "mounts", "interfaces", "default_ipv4", "default_ipv6",
+	"fibre_channel_wwn", "iscsi", "nvme",
+	"devices", "dmi", "mounts", "processor", "processor_cores", "processor_count",
+	"interfaces", "default_ipv4", "default_ipv6", "all_ipv4_addresses", "all_ipv6_addresses",
+	"virtualization_type", "virtualization_role",
+	"kernel", "kernel_version", "machine", "python_version", "architecture", "machine_id",
+	"distribution_version", "distribution_release", "distribution_major_version", "os_family",
+	"is_chroot", "system_capabilities", "system_capabilities_enforced",
+	"ssh_host_pub_keys", "ssh_host_key_dsa_public", "ssh_host_key_rsa_public", "ssh_host_key_ecdsa_public", "ssh_host_key_ed25519_public",
 }
 
 // gatherSubset checks gather_subset (a list, or a comma-separated
@@ -43,8 +50,8 @@ func (l *loader) gatherSubset(file string, n *yaml.Node) []string {
 			if name == "" {
 				continue
 			}
-			if !contains(gatherSubsets, name) {
-				l.c.add(pos(file, it), "unknown gather_subset '%s'%s", name, didYouMean(name, gatherSubsets))
+			if !contains(GatherSubsets, name) {
+				l.c.add(pos(file, it), "unknown gather_subset '%s'%s", name, didYouMean(name, GatherSubsets))
 			}
 			out = append(out, strings.TrimSpace(s))
 		}

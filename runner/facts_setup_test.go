@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/drover-sh/drover/playbooks"
 )
 
 // gather_subset selects Ansible's collectors as its get_collector_names
@@ -153,5 +155,21 @@ func TestSystemMiscFacts(t *testing.T) {
 	u = userFacts([]string{"Uid: 1000 1000 1000 1000", "Gid: 100 100 100 100"}, []string{"other:x:1000:100::/home/other:/bin/sh"})
 	if u["user_id"] != "other" || u["user_gid"] != 100 || u["user_dir"] != "/home/other" {
 		t.Errorf("user (by uid) %v", u)
+	}
+}
+
+// drover check accepts exactly the gather_subset names the runner does
+// (besides all, min and the refused facter and ohai).
+func TestGatherSubsetNamesAgree(t *testing.T) {
+	run := validSubsets()
+	for _, n := range run {
+		if !slices.Contains(playbooks.GatherSubsets, n) {
+			t.Errorf("runner accepts %q, drover check refuses it", n)
+		}
+	}
+	for _, n := range playbooks.GatherSubsets {
+		if !slices.Contains(run, n) && n != "all" && n != "min" && n != "facter" && n != "ohai" {
+			t.Errorf("drover check accepts %q, the runner refuses it", n)
+		}
 	}
 }
