@@ -75,14 +75,12 @@ func hostnameRun(cmd string) string {
 	return cmd + ` || { echo "rc=$?"; exit 98; }` + "\n"
 }
 
-// hostnameFQDN prints fqdn=, Python's socket.getfqdn() as near as sh gets:
-// the first of the host name's resolved names with a dot, else the first.
-const hostnameFQDN = `h=$(uname -n); fq=$h
-set -- $(getent hosts "$h" 2>/dev/null | head -n 1)
-if [ $# -ge 2 ]; then shift; fq=$1; for n; do case $n in *.*) fq=$n; break ;; esac; done; fi
-printf 'fqdn=%s\n' "$fq"
+// hostnameFQDN prints node= (the host name) and fqdnsrc= (FQDNScript's
+// line): ansible_fqdn is Python's socket.getfqdn() on the host, as in
+// Ansible's module and the gathered facts.
+const hostnameFQDN = `n=$(uname -n); printf 'node=%s\n' "$n"
+printf 'fqdnsrc=%s\n' "$(` + FQDNScript + `)"
 `
-
 func (hostnameModule) Run(ctx context.Context, env *Env, args map[string]any) Result {
 	name := argString(args, "name")
 	use := argString(args, "use")
@@ -157,7 +155,7 @@ esac
 	if name != current {
 		nameBefore = current
 	}
-	fqdn := kv["fqdn"]
+	fqdn := FQDN(kv["fqdnsrc"], kv["node"])
 	if changed && !env.Check {
 		var w strings.Builder
 		switch strategy {
@@ -197,7 +195,8 @@ esac
 		if r := hostnameFailed(res); r != nil {
 			return r
 		}
-		fqdn = hostnameValues(res.Stdout)["fqdn"]
+		v := hostnameValues(res.Stdout)
+		fqdn = FQDN(v["fqdnsrc"], v["node"])
 	}
 	domain := ""
 	if _, d, ok := strings.Cut(fqdn, "."); ok {

@@ -44,7 +44,12 @@ esac
 	fakeBin(t, env, "uname", `S=`+s+`; [ "$1" = -n ] || exit 1
 if [ -f $S/transient ]; then cat $S/transient; else cat $S/running; fi
 `)
-	fakeBin(t, env, "getent", `case $2 in web01|web01.example.com) echo "10.0.0.1        web01.example.com web01" ;; *) exit 2 ;; esac
+	// getfqdn's look-ups: getaddrinfo (ahosts) of the name, then
+	// gethostbyaddr (hosts) of its first address.
+	fakeBin(t, env, "getent", `case $1/$2 in
+ahosts/web01|ahosts/web01.example.com) printf '10.0.0.1        STREAM web01.example.com\n10.0.0.1        DGRAM\n' ;;
+hosts/10.0.0.1) echo "10.0.0.1        web01.example.com web01" ;;
+*) exit 2 ;; esac
 `)
 	fakeBin(t, env, "systemctl", "exit 0\n")
 	return env, s

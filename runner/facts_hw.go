@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"github.com/drover-sh/drover/modules"
 	"strconv"
 	"strings"
 )
@@ -94,9 +95,7 @@ v=; { read -r v < /sys/hypervisor/type; } 2>/dev/null; echo "hypervisor=$v"
 if [ -e /proc/xen ] || [ "$v" = xen ]; then printf 'novme='; grep -s '^[[:space:]]*flags[[:space:]]*:' /proc/cpuinfo | grep -c -v vme; fi
 n=$(uname -n 2>/dev/null); echo "node=$n"
 echo '%%fqdn%%'
-if command -v getent >/dev/null 2>&1; then a=$(getent ahosts "$n" 2>/dev/null) && { set -- $a; getent hosts "$1" 2>/dev/null; }
-else printf 'hostname-f '; hostname -f 2>/dev/null || echo; fi
-echo '%%misc%%'
+` + modules.FQDNScript + `echo '%%misc%%'
 [ -e /sys/kernel/security/apparmor ] && echo apparmor
 [ -n "${debian_chroot:-}" ] && echo debian_chroot
 if [ -e /proc/1/root/. ]; then if [ / -ef /proc/1/root/. ]; then echo root=same; else echo root=other; fi
@@ -380,22 +379,11 @@ func formFactor(data string) string {
 // "hostname-f NAME" without getent; node is the host name, getfqdn's
 // answer when the look-up fails.
 func fqdnFacts(sec []string, node string) map[string]any {
-	fqdn := node
+	line := ""
 	if len(sec) > 0 {
-		f := strings.Fields(sec[0])
-		switch {
-		case len(f) >= 2 && f[0] == "hostname-f":
-			fqdn = f[1]
-		case len(f) >= 2:
-			fqdn = f[1]
-			for _, n := range f[1:] {
-				if strings.Contains(n, ".") {
-					fqdn = n
-					break
-				}
-			}
-		}
+		line = sec[0]
 	}
+	fqdn := modules.FQDN(line, node)
 	_, domain, _ := strings.Cut(fqdn, ".")
 	return map[string]any{"fqdn": fqdn, "domain": domain}
 }
