@@ -61,7 +61,7 @@ func TestTemplatedIncludeRuns(t *testing.T) {
 	}, nil)
 	ran := map[string]string{}
 	for _, e := range rec.of(EvTaskResult) {
-		if e.Status != StatusSkipped {
+		if e.Status != StatusSkipped && !strings.HasPrefix(e.Task, "include_tasks: ") { // not the include's own ok result
 			ran[e.Host] += e.Task + ";"
 		}
 	}

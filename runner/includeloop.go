@@ -79,6 +79,7 @@ func (h *hostRun) loopStart(n *playbooks.Node) int {
 		}
 		return past
 	}
+	h.finish(n, vars, includedResult(t), 0)
 	h.loops = append(h.loops, f)
 	h.lockCtx = append(h.lockCtx, n.Seq, 0)
 	return n.Next
@@ -112,7 +113,8 @@ func (h *hostRun) loopNext(ctx context.Context, n *playbooks.Node) int {
 // includeGuard decides whether the host runs an include's tasks (see
 // playbooks.KindIncludeGuard): not when the include's tags are not
 // selected (silently, as a task's), nor when its conditions are false (a
-// skipped result for the include, as Ansible's "skipping"). The
+// skipped result for the include, as Ansible's "skipping"; an ok one,
+// "included", when its tasks run). The
 // conditions are evaluated once, before the included tasks run: what they
 // change does not stop them.
 func (h *hostRun) includeGuard(n *playbooks.Node) int {
@@ -131,7 +133,15 @@ func (h *hostRun) includeGuard(n *playbooks.Node) int {
 		h.finish(n, vars, skippedResult(n), 0)
 		return n.Body
 	}
+	h.finish(n, vars, includedResult(n.Task), 0)
 	return n.Next
+}
+
+// includedResult is an include's own result when its tasks run, as
+// Ansible reports it (ok, the file and the include's arguments).
+func includedResult(t *playbooks.Task) modules.Result {
+	_, file, _ := strings.Cut(t.Include, ": ")
+	return modules.Result{"changed": false, "include": file, "include_args": map[string]any{}}
 }
 
 // skippedResult is a task's result when its conditions are false.

@@ -171,9 +171,9 @@ func (r *Resume) restore(play int, hr *hostRun) int {
 		return hr.pr.entry
 	}
 	n := prog.Nodes[h.lastNode]
-	if n.Kind == playbooks.KindIncludeGuard {
-		// The include's own result (skipped, or failed and ignored): it
-		// decides again.
+	if n.Kind == playbooks.KindIncludeGuard || n.Kind == playbooks.KindLoopStart {
+		// The include's own result: it decides again (a loop starts
+		// again from its first item).
 		return n.ID
 	}
 	if h.lastOK && n.InLoop >= 0 {
