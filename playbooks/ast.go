@@ -191,6 +191,9 @@ type Task struct {
 	// Include is "include_tasks: FILE" for the block an include became
 	// (its name when it has none).
 	Include string
+	// Role is the name of the role the task belongs to ("" outside
+	// roles), shown before its name as Ansible shows it.
+	Role string
 }
 
 // DynamicInclude reports whether t is the block an include_tasks or
@@ -202,16 +205,33 @@ func (t *Task) DynamicInclude() bool {
 }
 
 // DisplayName is the task's name, or "module" when it has none, as Ansible
-// prints it.
+// prints it: "ROLE : name" for a task of a role.
 func (t *Task) DisplayName() string {
-	if t.Name != "" {
-		return t.Name
+	name := "block"
+	switch {
+	case t.Name != "":
+		name = t.Name
+	case t.Module != "":
+		name = t.Module
+	case t.Include != "":
+		name = t.Include
 	}
-	if t.Module != "" {
-		return t.Module
+	if t.Role != "" {
+		return t.Role + " : " + name
 	}
-	if t.Include != "" {
-		return t.Include
+	return name
+}
+
+// setRole marks tasks (and the tasks of their blocks) as the role's,
+// leaving those of a role inside it as they are.
+func setRole(tasks []*Task, role string) {
+	for _, t := range tasks {
+		if t.Role != "" {
+			continue
+		}
+		t.Role = role
+		setRole(t.Block, role)
+		setRole(t.Rescue, role)
+		setRole(t.Always, role)
 	}
-	return "block"
 }

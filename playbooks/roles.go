@@ -267,6 +267,7 @@ func (l *loader) loadRole(at Pos, from, name string, rf roleFrom, params map[str
 		if ok {
 			if root, ok := l.parse(tf, data); ok && root != nil {
 				rb.Block = l.taskList(tf, root, "the tasks of role "+name, false)
+				setRole(rb.Block, roleDisplayName(name))
 			}
 		}
 	} else if tasksFrom != "main" {
@@ -378,8 +379,16 @@ func (l *loader) roleHandlers(name, dir string) {
 		return
 	}
 	if root, ok := l.parse(hf, data); ok && root != nil {
-		l.play.Handlers = append(l.play.Handlers, l.taskList(hf, root, "the handlers of role "+name, true)...)
+		hs := l.taskList(hf, root, "the handlers of role "+name, true)
+		setRole(hs, roleDisplayName(name))
+		l.play.Handlers = append(l.play.Handlers, hs...)
 	}
+}
+
+// roleDisplayName is the role's name as Ansible shows it before its
+// tasks' names: a role given as a path shows its last element.
+func roleDisplayName(name string) string {
+	return filepath.Base(name)
 }
 
 func contains(list []string, s string) bool {

@@ -228,12 +228,13 @@ func TestRoleDependenciesRun(t *testing.T) {
 	var order []string
 	for _, e := range rec.of(EvTaskResult) {
 		order = append(order, e.Task)
-		if e.Task == "app" && strings.TrimSpace(fmt.Sprint(e.Result["stdout"])) != "8080" {
+		if e.Task == "app : app" && strings.TrimSpace(fmt.Sprint(e.Result["stdout"])) != "8080" {
 			t.Errorf("app: stdout %v", e.Result["stdout"])
 		}
 	}
-	if got := strings.Join(order, " "); got != "base app" || status(res)["host01"] == StatusFailed {
-		t.Errorf("ran %s (%v), want base app", got, status(res))
+	// Role tasks are named "ROLE : name", as Ansible names them.
+	if got := strings.Join(order, ";"); got != "base : base;app : app" || status(res)["host01"] == StatusFailed {
+		t.Errorf("ran %s (%v), want base : base;app : app", got, status(res))
 	}
 }
 

@@ -30,7 +30,7 @@ func (s *StartAt) Matches(name string) bool {
 // health gates aside) whose name matches, or -1.
 func (s *StartAt) FirstMatch(prog *playbooks.Program) int {
 	for _, n := range prog.Nodes {
-		if n.Kind == playbooks.KindTask && n.Phase != "handlers" && n.Phase != "health_gate" && s.Matches(n.Task.DisplayName()) {
+		if n.Kind == playbooks.KindTask && n.Phase != "handlers" && n.Phase != "health_gate" && (s.Matches(n.Task.DisplayName()) || n.Task.Role != "" && s.Matches(n.Task.Name)) {
 			return n.ID
 		}
 	}
