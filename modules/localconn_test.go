@@ -79,7 +79,9 @@ func testEnv(t *testing.T) (*Env, string) {
 	// commands the machine has get one, so `command -v` detection sees
 	// what it would without them.
 	for _, name := range []string{"apt-get", "apt", "aptitude", "dpkg", "dnf", "yum", "rpm", "systemctl", "service",
-		"update-rc.d", "chkconfig", "reboot", "shutdown", "poweroff", "halt", "init", "telinit"} {
+		"update-rc.d", "chkconfig", "reboot", "shutdown", "poweroff", "halt", "init", "telinit",
+		"mount", "umount", "sysctl", "hostnamectl", "crontab", "apt-key", "useradd", "usermod", "userdel",
+		"groupadd", "groupmod", "groupdel"} {
 		if _, err := exec.LookPath(name); err != nil {
 			continue
 		}
