@@ -14,16 +14,14 @@ import (
 	"github.com/drover-sh/drover/playbooks"
 )
 
-// factsScript gathers drover's fact set in one command: hostname, OS
-// identity, boot id, uptime, ... one value a line, then (factsScriptMore)
-// the inputs of date_time, lsb and the virtualization facts. POSIX sh and
-// coreutils only.
+// factsScript gathers drover's fact set in one command: hostname, boot
+// id, uptime, ... one value a line, then (factsScriptMore) the inputs of
+// date_time, lsb and the virtualization facts, ... and (factsScriptDist)
+// of the distribution facts. POSIX sh and coreutils only.
 const factsScript = `hostname 2>/dev/null || uname -n
-. /etc/os-release 2>/dev/null; printf '%s\n%s\n%s\n%s\n' "${ID:-unknown}" "${ID_LIKE:-}" "${VERSION_ID:-}" "${PRETTY_NAME:-}"
 cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo
 cut -d' ' -f1 /proc/uptime 2>/dev/null || echo 0
 uname -s; uname -r; uname -m
-printf '%s\n' "${VERSION_CODENAME:-${UBUNTU_CODENAME:-}}"
 for p in apt-get dnf yum zypper apk pacman; do if command -v $p >/dev/null 2>&1; then echo $p; break; fi; done | grep . || echo unknown
 if [ -d /run/systemd/system ]; then echo systemd; elif command -v openrc >/dev/null 2>&1; then echo openrc; else echo sysvinit; fi
 nproc 2>/dev/null || echo 0
@@ -31,16 +29,7 @@ while read -r k v _; do if [ "$k" = MemTotal: ]; then echo "$v"; break; fi; done
 r=$(while read -r i d g _; do if [ "$d" = 00000000 ]; then echo "$i $g"; break; fi; done < /proc/net/route 2>/dev/null)
 echo "$r"
 echo
-` + factsScriptMore + factsScriptHost + factsScriptHW
-
-// distributions maps os-release IDs to Ansible's ansible_distribution.
-var distributions = map[string]string{
-	"debian": "Debian", "ubuntu": "Ubuntu", "linuxmint": "Linux Mint", "raspbian": "Debian", "kali": "Kali",
-	"pop": "Pop!_OS", "rhel": "RedHat", "centos": "CentOS", "fedora": "Fedora", "rocky": "Rocky",
-	"almalinux": "AlmaLinux", "amzn": "Amazon", "ol": "OracleLinux", "sles": "SLES", "sles_sap": "SLES_SAP",
-	"opensuse-leap": "openSUSE Leap", "opensuse-tumbleweed": "openSUSE Tumbleweed", "arch": "Archlinux",
-	"alpine": "Alpine", "gentoo": "Gentoo", "void": "Void", "nixos": "NixOS", "freebsd": "FreeBSD",
-}
+` + factsScriptMore + factsScriptHost + factsScriptHW + factsScriptDist
 
 // defaultIPv4 is Ansible's ansible_default_ipv4 from the default route
 // ("IFACE GATEWAY-HEX" of /proc/net/route) and the interface's address:
@@ -56,39 +45,6 @@ func defaultIPv4(route, addr string) map[string]any {
 		out["gateway"] = fmt.Sprintf("%d.%d.%d.%d", n&0xff, n>>8&0xff, n>>16&0xff, n>>24&0xff)
 	}
 	return out
-}
-
-// distribution is Ansible's name for an os-release ID (the ID with its
-// first letter upper-cased when Ansible's is not known here).
-func distribution(id string) string {
-	if d, ok := distributions[id]; ok {
-		return d
-	}
-	if id == "" {
-		return "unknown"
-	}
-	return strings.ToUpper(id[:1]) + id[1:]
-}
-
-// osFamily maps an os-release ID (or ID_LIKE) to Ansible's os_family.
-func osFamily(id, like string) string {
-	for _, s := range append([]string{id}, strings.Fields(like)...) {
-		switch s {
-		case "debian", "ubuntu":
-			return "Debian"
-		case "rhel", "centos", "fedora", "rocky", "almalinux", "amzn", "ol":
-			return "RedHat"
-		case "sles", "suse", "opensuse", "opensuse-leap":
-			return "Suse"
-		case "arch":
-			return "Archlinux"
-		case "gentoo":
-			return "Gentoo"
-		case "alpine":
-			return "Alpine"
-		}
-	}
-	return id
 }
 
 // gatherFacts runs the fact command when the play asks for facts
@@ -166,59 +122,55 @@ func parseFacts(stdout string) map[string]any {
 	if i := slices.Index(lines, factsMark); i >= 0 {
 		lines, more = lines[:i], lines[i+1:]
 	}
-	for len(lines) < 17 {
+	for len(lines) < 12 {
 		lines = append(lines, "")
 	}
-	vcpus, _ := strconv.Atoi(lines[13])
-	memKB, _ := strconv.Atoi(lines[14])
-	pkgMgr := lines[11]
+	vcpus, _ := strconv.Atoi(lines[8])
+	memKB, _ := strconv.Atoi(lines[9])
+	pkgMgr := lines[6]
 	if pkgMgr == "apt-get" {
 		pkgMgr = "apt"
 	}
 	serviceMgr := "sysvinit"
-	if len(lines) > 12 && lines[12] != "" {
-		serviceMgr = lines[12]
+	if lines[7] != "" {
+		serviceMgr = lines[7]
 	}
-	up, _ := strconv.ParseFloat(lines[6], 64)
+	up, _ := strconv.ParseFloat(lines[2], 64)
 	host := lines[0]
 	facts := map[string]any{
-		"hostname":                   strings.SplitN(host, ".", 2)[0],
-		"nodename":                   host,
-		"fqdn":                       host,
-		"distribution":               distribution(lines[1]),
-		"os_family":                  osFamily(lines[1], lines[2]),
-		"distribution_version":       lines[3],
-		"distribution_major_version": strings.SplitN(lines[3], ".", 2)[0],
-		"distribution_release":       lines[10],
-		"pkg_mgr":                    pkgMgr,
-		"service_mgr":                serviceMgr,
-		"processor_vcpus":            vcpus,
-		"processor_nproc":            vcpus,
-		"memtotal_mb":                memKB / 1024,
-		"default_ipv4":               defaultIPv4(lines[15], lines[16]),
-		"distribution_pretty_name":   lines[4],
-		"boot_id":                    lines[5],
-		"uptime_seconds":             int(up),
-		"system":                     lines[7],
-		"kernel":                     lines[8],
-		"architecture":               lines[9],
+		"hostname":        strings.SplitN(host, ".", 2)[0],
+		"nodename":        host,
+		"fqdn":            host,
+		"pkg_mgr":         pkgMgr,
+		"service_mgr":     serviceMgr,
+		"processor_vcpus": vcpus,
+		"processor_nproc": vcpus,
+		"memtotal_mb":     memKB / 1024,
+		"default_ipv4":    defaultIPv4(lines[10], lines[11]),
+		"boot_id":         lines[1],
+		"uptime_seconds":  int(up),
+		"system":          lines[3],
+		"kernel":          lines[4],
+		"architecture":    lines[5],
 	}
 	var hostOut []string
 	if i := slices.Index(more, hostMark); i >= 0 {
 		more, hostOut = more[:i], more[i+1:]
 	}
-	maps.Copy(facts, moreFacts(more, lines[7]))
-	for k, v := range hostFacts(hostOut, lines[7]) {
+	maps.Copy(facts, moreFacts(more, lines[3]))
+	for k, v := range hostFacts(hostOut, lines[3]) {
 		facts[factName(k)] = v
 	}
-	if lines[7] == "Linux" {
-		sec, order := hostSections(hostOut)
+	tags := parseTagged(more)
+	sec, order := hostSections(hostOut)
+	maps.Copy(facts, distributionFacts(distInputOf(tags, sec, order), lines[3], lines[4], kv(sec["platform"])["version"]))
+	if lines[3] == "Linux" {
 		if _, ok := sec["meminfo"]; ok {
 			// Ansible's processor_vcpus and _nproc (not nproc's count for
 			// both), absent where its collector gives none.
 			delete(facts, "processor_vcpus")
 			delete(facts, "processor_nproc")
-			maps.Copy(facts, hwFacts(parseTagged(more), sec, order, lines[9], lines[13]))
+			maps.Copy(facts, hwFacts(tags, sec, order, lines[5], lines[8]))
 		}
 	}
 	return facts
