@@ -241,7 +241,11 @@ func (v *validator) play(p *Play) {
 	handlers := map[string]bool{}
 	var handlerNames []string
 	for _, h := range p.Handlers {
-		for _, n := range append([]string{h.Name}, h.Listen...) {
+		names := append([]string{h.Name}, h.Listen...)
+		if h.Role != "" && h.Name != "" {
+			names = append(names, h.Role+" : "+h.Name) // notify: "ROLE : handler", as Ansible allows
+		}
+		for _, n := range names {
 			if n != "" && !handlers[n] {
 				handlers[n] = true
 				handlerNames = append(handlerNames, n)

@@ -353,3 +353,30 @@ func TestTemplatedAnyErrorsFatal(t *testing.T) {
 		}
 	}
 }
+
+// A role's handler can be notified by its name or as "ROLE : name" (as
+// Ansible allows), and runs once either way.
+func TestNotifyRoleHandler(t *testing.T) {
+	f := testFleet(t, 1, 1, 0, nil)
+	h := f.Hosts()[0]
+	res, _ := runFiles(t, f, map[string]string{
+		"playbook.yml": `
+- hosts: all
+  gather_facts: false
+  roles: [web]
+  tasks:
+    - command: "true"
+      notify: "web : restart web"
+    - command: "true"
+      notify: restart web
+`,
+		"roles/web/tasks/main.yml":    "- command: \"true\"\n",
+		"roles/web/handlers/main.yml": "- name: restart web\n  shell: echo restarted >> handler.log\n",
+	}, nil)
+	if st := res.Hosts[0].Status; st == StatusFailed {
+		t.Fatalf("%s: %s", st, res.Hosts[0].Msg)
+	}
+	if got := hostFile(f, h, "handler.log"); got != "restarted\n" {
+		t.Errorf("handler.log %q, want one restart", got)
+	}
+}

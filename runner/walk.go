@@ -214,7 +214,7 @@ func (h *hostRun) flushHandlers(ctx context.Context, at int) outcome {
 }
 
 func (h *hostRun) isNotified(t *playbooks.Task) bool {
-	if h.notified[t.Name] {
+	if h.notified[t.Name] || t.Role != "" && h.notified[t.Role+" : "+t.Name] {
 		return true
 	}
 	for _, l := range t.Listen {
@@ -227,6 +227,9 @@ func (h *hostRun) isNotified(t *playbooks.Task) bool {
 
 func (h *hostRun) clearNotified(t *playbooks.Task) {
 	delete(h.notified, t.Name)
+	if t.Role != "" {
+		delete(h.notified, t.Role+" : "+t.Name)
+	}
 	for _, l := range t.Listen {
 		delete(h.notified, l)
 	}
