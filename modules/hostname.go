@@ -81,6 +81,7 @@ func hostnameRun(cmd string) string {
 const hostnameFQDN = `n=$(uname -n); printf 'node=%s\n' "$n"
 printf 'fqdnsrc=%s\n' "$(` + FQDNScript + `)"
 `
+
 func (hostnameModule) Run(ctx context.Context, env *Env, args map[string]any) Result {
 	name := argString(args, "name")
 	use := argString(args, "use")
