@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode"
 )
 
 func init() {
@@ -68,8 +67,6 @@ func (l aptSrcLine) String() string {
 	sb.WriteString("\n")
 	return sb.String()
 }
-
-func isPySpace(r rune) bool { return unicode.IsSpace(r) || r >= 0x1c && r <= 0x1f }
 
 // aptParseLine is SourcesList._parse. bad is the text InvalidSource names.
 func aptParseLine(line string) (l aptSrcLine, bad string) {

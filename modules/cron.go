@@ -87,32 +87,6 @@ var cronHeader = []*regexp.Regexp{
 	regexp.MustCompile(`^# \(.*version.*\)`),
 }
 
-// pySplitlines is Python's str.splitlines().
-func pySplitlines(s string) []string {
-	var out []string
-	rs := []rune(s)
-	cur := []rune{}
-	for i := 0; i < len(rs); i++ {
-		switch r := rs[i]; r {
-		case '\r':
-			out = append(out, string(cur))
-			cur = cur[:0]
-			if i+1 < len(rs) && rs[i+1] == '\n' {
-				i++
-			}
-		case '\n', '\v', '\f', '\x1c', '\x1d', '\x1e', '\u0085', '\u2028', '\u2029':
-			out = append(out, string(cur))
-			cur = cur[:0]
-		default:
-			cur = append(cur, r)
-		}
-	}
-	if len(cur) > 0 {
-		out = append(out, string(cur))
-	}
-	return out
-}
-
 // readUser fills the crontab from crontab -l's output, as Ansible's read().
 func (c *cronTab) readUser(out string) {
 	c.existing = out

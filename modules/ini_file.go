@@ -126,9 +126,6 @@ func iniMatcher(option string, active bool) func(line string) []string {
 	}
 }
 
-// pyStripSpace is Python's str.strip().
-func pyStripSpace(s string) string { return strings.TrimFunc(s, isPySpace) }
-
 func strIn(s string, l []string) bool {
 	for _, x := range l {
 		if x == s {
