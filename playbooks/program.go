@@ -342,15 +342,14 @@ func (prog *Program) loopRegion(phase string, t *Task, inner, body *Scope, next,
 }
 
 // withInclude is the scope of an include_tasks' or include_role's tasks:
-// the include's vars added, and run_once (Ansible runs the included tasks
-// on the one host that ran the include). Its other keywords (when, tags,
-// ignore_errors, no_log, timeout) are the include's own.
+// the include's vars added. Its other keywords (when, tags, run_once,
+// ignore_errors, no_log, timeout) are the include's own: with run_once,
+// only one host runs the included tasks (see the runner's include guard).
 func (sc *Scope) withInclude(t *Task) *Scope {
 	n := *sc
 	if t.Vars != nil {
 		n.Vars = append(append([]map[string]any{}, sc.Vars...), t.Vars)
 	}
-	n.RunOnce = sc.RunOnce || t.RunOnce
 	return &n
 }
 

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -105,5 +106,36 @@ func TestIncludeTags(t *testing.T) {
 				t.Errorf("w.log %q, want %q", got, c.want)
 			}
 		})
+	}
+}
+
+// run_once on an include: one host runs it and its tasks, the others skip
+// it all (Ansible: "included ... for a" only).
+func TestIncludeRunOnce(t *testing.T) {
+	f := testFleet(t, 3, 1, 0, nil)
+	res, _ := runFiles(t, f, map[string]string{
+		"playbook.yml": `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - include_tasks: once.yml
+      run_once: true
+    - include_tasks: once-loop.yml
+      run_once: true
+      loop: [a, b]
+`,
+		"once.yml":      "- shell: echo once >> w.log\n- shell: echo twice >> w.log\n",
+		"once-loop.yml": "- shell: echo {{ item }} >> w.log\n",
+	}, nil)
+	// Each run_once include picks one host (the first to reach it: with
+	// the free strategy, not necessarily the same host for both).
+	all := ""
+	for _, h := range f.Hosts() {
+		all += hostFile(f, h, "w.log")
+	}
+	for line, want := range map[string]int{"once": 1, "twice": 1, "a": 1, "b": 1} {
+		if got := strings.Count(all, line+"\n"); got != want {
+			t.Errorf("%q ran %d times over the hosts, want %d (%v)", line, got, want, status(res))
+		}
 	}
 }

@@ -42,7 +42,7 @@ type loopFrame struct {
 func (h *hostRun) loopStart(n *playbooks.Node) int {
 	t := n.Task
 	past := h.pr.prog.Nodes[n.Body].Next
-	if !h.pr.opts.tagsMatch(n.Scope.Tags) {
+	if !h.pr.opts.tagsMatch(n.Scope.Tags) || !h.includeRunsHere(n) {
 		return past
 	}
 	vars := h.varsFor(n.Scope)
@@ -118,7 +118,7 @@ func (h *hostRun) loopNext(ctx context.Context, n *playbooks.Node) int {
 // conditions are evaluated once, before the included tasks run: what they
 // change does not stop them.
 func (h *hostRun) includeGuard(n *playbooks.Node) int {
-	if !h.pr.opts.tagsMatch(n.Scope.Tags) {
+	if !h.pr.opts.tagsMatch(n.Scope.Tags) || !h.includeRunsHere(n) {
 		return n.Body
 	}
 	vars := h.varsFor(n.Scope)
@@ -142,6 +142,17 @@ func (h *hostRun) includeGuard(n *playbooks.Node) int {
 func includedResult(t *playbooks.Task) modules.Result {
 	_, file, _ := strings.Cut(t.Include, ": ")
 	return modules.Result{"changed": false, "include": file, "include_args": map[string]any{}}
+}
+
+// includeRunsHere reports whether the host runs an include: with
+// run_once (the include's own), only the batch's first host to reach it
+// does, and the included tasks run on that host alone, as in Ansible.
+func (h *hostRun) includeRunsHere(n *playbooks.Node) bool {
+	if !n.Task.RunOnce {
+		return true
+	}
+	first := h.pr.once(h.onceKey(n.ID)+"/include", func() modules.Result { return modules.Result{"host": h.host.Name} })
+	return first["host"] == h.host.Name
 }
 
 // skippedResult is a task's result when its conditions are false.
