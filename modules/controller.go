@@ -5,7 +5,7 @@ import "context"
 // controllerModule declares a module that the executor runs on the
 // controller itself (it reads or writes the host's variables or the play's
 // flow): debug, set_fact, assert, fail, pause, meta, group_by,
-// include_vars. It is
+// include_vars, validate_argument_spec. It is
 // registered so that the compiler knows its arguments; the runner never
 // calls its Run.
 type controllerModule struct {
@@ -35,6 +35,8 @@ func init() {
 		{"add_host", Schema{Local: true, AnyArgs: true, BypassHostLoop: true, Args: map[string]Arg{"name": {Type: TypeString, Required: true, Aliases: []string{"host", "hostname"}},
 			"groups": {Type: TypeList, Aliases: []string{"group", "groupname"}}}}},
 		{"group_by", Schema{Local: true, Args: map[string]Arg{"key": {Type: TypeString, Required: true}, "parents": {Type: TypeList}}}},
+		{"validate_argument_spec", Schema{Local: true, Args: map[string]Arg{"argument_spec": {Type: TypeDict, Required: true}, "provided_arguments": {Type: TypeDict},
+			"validate_args_context": {Type: TypeDict}, "_argument_spec_order": {Type: TypeDict}}}},
 		{"include_vars", Schema{Local: true, FreeForm: true, Args: map[string]Arg{"_raw_params": {Type: TypeRaw}, "file": {Type: TypePath}, "name": {Type: TypeString}}}},
 	} {
 		Register(m, "ansible.builtin."+m.name, "ansible.legacy."+m.name)

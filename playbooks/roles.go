@@ -49,6 +49,7 @@ func (l *loader) roleEntry(file string, e *yaml.Node, dependency bool) ([]*Task,
 	var vars map[string]any
 	tasksFrom := "main"
 	params := map[string]any{}
+	roleParams := map[string]any{} // the extra keys: Ansible's role params
 	switch e.Kind {
 	case yaml.ScalarNode:
 		name, nameAt = e.Value, pos(file, e)
@@ -77,6 +78,7 @@ func (l *loader) roleEntry(file string, e *yaml.Node, dependency bool) ([]*Task,
 				}
 				// Ansible's legacy role parameters: extra keys are variables.
 				params[key] = l.value(file, kv.v)
+				roleParams[key] = params[key]
 			}
 		}
 	default:
@@ -98,7 +100,7 @@ func (l *loader) roleEntry(file string, e *yaml.Node, dependency bool) ([]*Task,
 			pm.rolesLoaded[key] = true
 		}
 	}
-	rb, vars, ok := l.loadRole(nameAt, file, name, roleFrom{tasks: tasksFrom}, params)
+	rb, vars, ok := l.loadRole(nameAt, file, name, roleFrom{tasks: tasksFrom, params: roleParams}, params)
 	if !ok {
 		return nil, nil
 	}
@@ -129,10 +131,16 @@ func (l *loader) includeRole(file string, t *Task, kv pair) []*Task {
 				rf.defaults, _ = l.str(file, p.v, "defaults_from")
 			case "public":
 				// Role variables are visible to later tasks in drover anyway.
+			case "rolespec_validate":
+				b, isBool := boolNode(resolve(p.v))
+				if !isBool {
+					l.c.add(pos(file, p.v), "rolespec_validate must be true or false, got %s", nodeText(resolve(p.v)))
+				}
+				rf.noValidate = isBool && !b
 			case "apply":
 				apply = l.applyNode(file, what, p)
 			default:
-				l.c.add(pos(file, p.k), "'%s' is not supported on %s: drover supports name, tasks_from, vars_from, defaults_from, apply and public", p.k.Value, what)
+				l.c.add(pos(file, p.k), "'%s' is not supported on %s: drover supports name, tasks_from, vars_from, defaults_from, apply, public and rolespec_validate", p.k.Value, what)
 			}
 		}
 	case yaml.ScalarNode:
@@ -267,13 +275,20 @@ func (l *loader) loadRole(at Pos, from, name string, rf roleFrom, params map[str
 		if ok {
 			if root, ok := l.parse(tf, data); ok && root != nil {
 				rb.Block = l.taskList(tf, root, "the tasks of role "+name, false)
-				setRole(rb.Block, roleDisplayName(name))
 			}
 		}
 	} else if tasksFrom != "main" {
 		l.c.add(at, "role '%s' has no tasks file tasks/%s.yml", name, tasksFrom)
 		return nil, nil, false
 	}
+	// The role's argument specs for this entry point: a validation task
+	// first (see argspec.go).
+	if !rf.noValidate {
+		if vt := l.roleArgSpecTask(dir, name, filepath.Base(tasksFrom), rf.params); vt != nil {
+			rb.Block = append([]*Task{vt}, rb.Block...)
+		}
+	}
+	setRole(rb.Block, roleDisplayName(name))
 	if l.play != nil {
 		l.roleHandlers(name, dir)
 	}
@@ -288,7 +303,14 @@ func (l *loader) loadRole(at Pos, from, name string, rf roleFrom, params map[str
 
 // roleFrom names the files of a role to load (include_role's tasks_from,
 // vars_from, defaults_from): "" is main.
-type roleFrom struct{ tasks, vars, defaults string }
+// params are the role's parameters (the extra keys of a roles: entry,
+// not its vars:), which its argument specs validate; noValidate is
+// include_role's rolespec_validate: false.
+type roleFrom struct {
+	tasks, vars, defaults string
+	params                map[string]any
+	noValidate            bool
+}
 
 // roleMetaKeys are the keys of a role's meta/main.yml drover reads or
 // knows to be documentation.

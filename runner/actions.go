@@ -32,6 +32,8 @@ func init() {
 		"add_host":     actAddHost,
 		"set_stats":    actSetStats,
 		"setup":        actSetup,
+
+		"validate_argument_spec": actValidateArgumentSpec,
 	}
 }
 
