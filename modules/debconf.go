@@ -3,7 +3,6 @@ package modules
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 )
 
@@ -37,30 +36,6 @@ func (debconfModule) Schema() Schema {
 	}}
 }
 
-// debconfStr renders a 'str' argument as Ansible converts it (Python's
-// str(): True, False, 1.5).
-func debconfStr(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case bool:
-		if x {
-			return "True"
-		}
-		return "False"
-	case float64:
-		s := strconv.FormatFloat(x, 'g', -1, 64)
-		if !strings.ContainsAny(s, ".eEn") {
-			s += ".0"
-		}
-		return s
-	default:
-		return fmt.Sprint(x)
-	}
-}
-
 // debconfNeed fails the script as Ansible's get_bin_path does when a
 // command is missing (PATH plus the sbin directories it also searches).
 func debconfNeed(cmd string) string {
@@ -72,7 +47,7 @@ command -v ` + cmd + ` >/dev/null 2>&1 || { printf 'Failed to find required exec
 func (debconfModule) Run(ctx context.Context, env *Env, args map[string]any) Result {
 	get := func(k string, aliases ...string) (string, bool) {
 		v, ok := argAlias(args, k, aliases...)
-		return debconfStr(v), ok
+		return pyStrArg(v), ok
 	}
 	pkg, _ := get("name", "pkg")
 	question, hasQ := get("question", "selection", "setting")

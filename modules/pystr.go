@@ -1,6 +1,8 @@
 package modules
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -48,3 +50,27 @@ func pyLines(content string) []string {
 }
 
 func pyFields(s string) []string { return strings.FieldsFunc(s, isPySpace) }
+
+// pyStrArg renders a scalar argument as Python's str() does for a
+// module's 'str' argument (True, False, 1.5, 2.0).
+func pyStrArg(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case bool:
+		if x {
+			return "True"
+		}
+		return "False"
+	case float64:
+		s := strconv.FormatFloat(x, 'g', -1, 64)
+		if !strings.ContainsAny(s, ".eEn") {
+			s += ".0"
+		}
+		return s
+	default:
+		return fmt.Sprint(x)
+	}
+}

@@ -83,24 +83,6 @@ func (yumRepositoryModule) Schema() Schema {
 	return Schema{Args: a, Unsupported: u}
 }
 
-// pyStr renders a scalar argument as Python's str() does for a module's
-// 'str' argument.
-func pyStrArg(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case bool:
-		if x {
-			return "True"
-		}
-		return "False"
-	default:
-		return fmt.Sprint(x)
-	}
-}
-
 // pyStrList is Ansible's list of str: a list's items, or a string split
 // at commas (not trimmed), or a scalar as a one-item list.
 func pyStrListArg(v any) []string {
