@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/drover-sh/drover/playbooks/template"
 )
 
 // The group checks of an argument spec: mutually_exclusive,
@@ -96,7 +98,7 @@ func asCheckRequiredIf(v any, params map[string]any, ctx []string) error {
 		} else {
 			reqs = []string{asPyStr(req[2])}
 		}
-		oneOf := len(req) == 4 && asTruthy(req[3])
+		oneOf := len(req) == 4 && template.PyTruth(req[3])
 		maxMissing, requires := 0, "all"
 		if oneOf {
 			maxMissing, requires = len(reqs), "any"

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/drover-sh/drover/playbooks/template"
 )
 
 // The argument spec validator (ansible-core 2.14 ArgumentSpecValidator):
@@ -95,26 +97,6 @@ func asOptType(o map[string]any) string {
 	return "str"
 }
 
-func asTruthy(v any) bool {
-	switch t := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return t
-	case string:
-		return t != ""
-	case int:
-		return t != 0
-	case float64:
-		return t != 0
-	case []any:
-		return len(t) > 0
-	case map[string]any:
-		return len(t) > 0
-	}
-	return true
-}
-
 func asHandleAliases(spec, params map[string]any) (map[string]string, error) {
 	out := map[string]string{}
 	keys := make([]string, 0, len(spec))
@@ -124,7 +106,7 @@ func asHandleAliases(spec, params map[string]any) (map[string]string, error) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		o := asOptOf(spec, k)
-		if o["default"] != nil && asTruthy(o["required"]) {
+		if o["default"] != nil && template.PyTruth(o["required"]) {
 			return nil, fmt.Errorf("internal error: required and default are mutually exclusive for %s", k)
 		}
 		al, ok := o["aliases"]
@@ -237,7 +219,7 @@ func asInCtx(msg string, ctx []string) string {
 func asCheckRequired(spec, params map[string]any, ctx []string) error {
 	var missing []string
 	for k := range spec {
-		if asTruthy(asOptOf(spec, k)["required"]) {
+		if template.PyTruth(asOptOf(spec, k)["required"]) {
 			if _, ok := params[k]; !ok {
 				missing = append(missing, k)
 			}
@@ -371,7 +353,7 @@ func (v *argValidator) subSpecs(spec, params map[string]any, path, ctx []string)
 			continue
 		}
 		sub, hasSub := o["options"].(map[string]any)
-		if asTruthy(o["apply_defaults"]) {
+		if template.PyTruth(o["apply_defaults"]) {
 			if !hasSub {
 				continue
 			}

@@ -166,7 +166,7 @@ func Truthy(v any) bool {
 		}
 		return true
 	}
-	return pyTruth(v)
+	return PyTruth(v)
 }
 
 // fBool is Ansible's bool filter.

@@ -22,7 +22,7 @@ func coreTests() map[string]exec.TestFunction {
 	}
 	add(iterTest("any", func(items []any) bool {
 		for _, x := range items {
-			if pyTruth(x) {
+			if PyTruth(x) {
 				return true
 			}
 		}
@@ -30,7 +30,7 @@ func coreTests() map[string]exec.TestFunction {
 	}), "any")
 	add(iterTest("all", func(items []any) bool {
 		for _, x := range items {
-			if !pyTruth(x) {
+			if !PyTruth(x) {
 				return false
 			}
 		}
@@ -51,9 +51,9 @@ func coreTests() map[string]exec.TestFunction {
 	return m
 }
 
-// pyTruth is Python's bool(): empty strings and containers, zero and None
+// PyTruth is Python's bool(): empty strings and containers, zero and None
 // are false ("no" and "false" are true, unlike Truthy).
-func pyTruth(v any) bool {
+func PyTruth(v any) bool {
 	switch t := v.(type) {
 	case nil:
 		return false
